@@ -1,0 +1,62 @@
+# lossbook: `make book` builds the HTML book, `make test` runs every test.
+# Both create the virtual environment .venv from requirements.lock when it is missing or out of date.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.installed
+CHAPTERS := $(wildcard chapters/*.ipynb) $(wildcard chapters/*/*.ipynb)
+JOBS ?= 2
+
+.PHONY: setup book test unit notebooks serve lab bench soak lock clean browser
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (lossbook)" >/dev/null
+	touch $(STAMP)
+
+## make book: build the HTML book into _build/html (notebooks are executed, results cached in _build/.jupyter_cache)
+book: setup
+	$(BIN)/jupyter-book build --path-output . .
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+## make test: the whole suite (library, doctests, strict nbval, book build with warnings as errors, browser)
+test: setup browser
+	$(BIN)/jupyter-book build -W -n --keep-going --path-output . .
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+
+## the browser the reader-facing tests drive (Debian's Chromium; Playwright cannot download its own here)
+browser:
+	@bash .ci/ensure-chromium
+
+## make notebooks: re-execute every chapter top to bottom in a fresh kernel and store the outputs
+notebooks: setup
+	$(BIN)/python -m lossbook._tools.execute $(CHAPTERS)
+
+## make serve: browse the built book on http://127.0.0.1:8000
+serve: book
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
+
+## make lab: open the chapters in JupyterLab
+lab: setup
+	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser chapters
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+soak: setup
+	$(BIN)/python bench/soak.py
+
+## make lock: re-resolve requirements.lock from pyproject.toml (then run make test)
+lock:
+	test -x $(BIN)/uv || ($(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet uv==$(UV_VERSION))
+	$(BIN)/uv pip compile pyproject.toml --extra book --python-version 3.11 --no-header --quiet -o requirements.lock
+
+clean:
+	rm -rf _build

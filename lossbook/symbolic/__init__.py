@@ -1,0 +1,23 @@
+"""Symbolic layer of lossbook (SymPy): distributions, expectations, KL divergences, likelihoods, derivations."""
+
+from .distributions import Distribution, Laplace, Normal, family
+from .derivation import Derivation, DerivationError, Step
+from .divergence import kl, tidy
+from .expectation import Expectation, apply_moments, expand_expectation, expectation, numeric_expectation
+
+__all__ = [
+    "Distribution",
+    "Normal",
+    "Laplace",
+    "family",
+    "Expectation",
+    "expectation",
+    "expand_expectation",
+    "apply_moments",
+    "numeric_expectation",
+    "kl",
+    "tidy",
+    "Derivation",
+    "DerivationError",
+    "Step",
+]

@@ -1,0 +1,482 @@
+"""A chain of derivation steps, each checked by machine when it is added.
+
+Every step states its relation to the one before: *equal*, or *same argmin* (the two differ by a positive
+factor and an additive term, both free of the variables being optimised). A step is checked at random points
+with mpmath at 50 significant digits, on both sides of every kink (``Abs``, ``sign``, ``Max``, ``Min``), and then,
+where a symbolic confirmation succeeds quickly, also symbolically. A wrong step raises :class:`DerivationError`
+naming the step and a point where it fails.
+
+The engine is introduced in `KL divergence and the L2 loss <../chapters/kl_divergence_l2.html>`_.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import mpmath
+import sympy as sp
+
+from .expectation import Expectation
+
+__all__ = ["Derivation", "DerivationError", "Step"]
+
+DIGITS = 50
+EXACT_TOLERANCE = mpmath.mpf("1e-35")
+QUADRATURE_TOLERANCE = mpmath.mpf("1e-15")
+
+
+class DerivationError(ValueError):
+    """A derivation step that does not follow from the one before it."""
+
+
+@dataclass
+class Step:
+    """One line of a derivation.
+
+    Attributes
+    ----------
+    expr : sympy.Expr
+        The expression on this line.
+    reason : str
+        Why it follows from the previous line (plain text, may contain ``$...$`` LaTeX).
+    relation : str
+        ``"start"``, ``"equal"`` or ``"argmin"``.
+    over : tuple of sympy.Symbol
+        For ``"argmin"`` steps, the variables being optimised.
+    confirmed_by : list of str
+        How the step was checked.
+    """
+
+    expr: sp.Expr
+    reason: str
+    relation: str
+    over: tuple = ()
+    confirmed_by: list = field(default_factory=list)
+
+
+class _Timeout(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Raise _Timeout after ``seconds`` (only in the main thread; elsewhere no symbolic attempt is made)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        raise _Timeout
+    def handler(signum, frame):
+        raise _Timeout
+    previous = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _kink_arguments(expr: sp.Expr) -> list[sp.Expr]:
+    """Differences whose sign changes the expression's branch, excluding ones with bound variables."""
+    found = []
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside)):
+            found.append(node.args[0])
+        elif isinstance(node, (sp.Max, sp.Min)):
+            args = node.args
+            found.extend(a - b for i, a in enumerate(args) for b in args[i + 1 :])
+    free = expr.free_symbols
+    return [arg for arg in found if arg.free_symbols and arg.free_symbols <= free]
+
+
+def _sample_value(symbol: sp.Symbol, rng: random.Random) -> sp.Expr:
+    if symbol.is_integer:
+        if symbol.is_positive:
+            return sp.Integer(rng.randint(1, 5))
+        if symbol.is_nonnegative:
+            return sp.Integer(rng.randint(0, 5))
+        return sp.Integer(rng.randint(-4, 4))
+    magnitude = sp.Float(mpmath.exp(mpmath.mpf(rng.uniform(-1.2, 1.5))), DIGITS)
+    if symbol.is_positive or symbol.is_nonnegative:
+        return magnitude
+    if symbol.is_negative or symbol.is_nonpositive:
+        return -magnitude
+    return sp.Float(rng.uniform(-2.5, 2.5), DIGITS)
+
+
+def _variables(*exprs: sp.Expr) -> list[sp.Symbol]:
+    symbols = set().union(*(e.free_symbols for e in exprs))
+    symbols = {s for s in symbols if isinstance(s, sp.Symbol) and not isinstance(s, sp.Indexed)}
+    for e in exprs:
+        symbols -= {i.base.label for i in e.atoms(sp.Indexed)}
+        symbols -= {b.label for b in e.atoms(sp.IndexedBase)}
+    return sorted(symbols, key=sp.default_sort_key)
+
+
+class _Point:
+    """Values of the free symbols, plus data values for indexed symbols (drawn when first needed)."""
+
+    def __init__(self, values: dict, seed: int):
+        self.values = values
+        self.data: dict = {}
+        self.rng = random.Random(seed)
+
+    def data_value(self, indexed: sp.Indexed) -> sp.Expr:
+        key = sp.srepr(indexed)
+        if key not in self.data:
+            label = indexed.base.label
+            if getattr(label, "is_positive", False):
+                self.data[key] = sp.Float(mpmath.exp(mpmath.mpf(self.rng.uniform(-1.2, 1.5))), DIGITS)
+            else:
+                self.data[key] = sp.Float(self.rng.uniform(-2.5, 2.5), DIGITS)
+        return self.data[key]
+
+    def describe(self) -> str:
+        parts = [f"{s} = {sp.N(v, 6)}" for s, v in self.values.items()]
+        return ", ".join(parts) if parts else "(no free symbols)"
+
+
+def _evaluate(expr: sp.Expr, point: _Point):
+    """Evaluate an expression at a point with mpmath; returns an mpmath number (possibly complex or nan)."""
+    value = expr.xreplace(point.values)
+    if value.has(sp.Sum, sp.Product):
+        value = value.doit()
+    if value.has(sp.Indexed):
+        value = value.xreplace({i: point.data_value(i) for i in value.atoms(sp.Indexed)})
+    with mpmath.workdps(DIGITS):
+        number = sp.N(value, DIGITS)
+        if number.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            return mpmath.nan
+        if not number.is_number:
+            raise DerivationError(f"could not evaluate {expr} numerically: {number} is left")
+        return mpmath.mpmathify(complex(number)) if not number.is_real else mpmath.mpf(str(number))
+
+
+def _is_bad(value) -> bool:
+    if isinstance(value, mpmath.mpc):
+        return mpmath.isnan(value.real) or mpmath.isnan(value.imag) or abs(value.imag) > EXACT_TOLERANCE
+    return mpmath.isnan(value) or mpmath.isinf(value)
+
+
+def _close(a, b, tolerance) -> bool:
+    with mpmath.workdps(DIGITS):
+        return abs(a - b) <= tolerance * max(1, abs(a), abs(b))
+
+
+class Derivation:
+    r"""A chain of steps, each checked when it is added; renders as aligned LaTeX in a notebook.
+
+    Parameters
+    ----------
+    lhs : str or sympy.Expr
+        What the chain computes, shown on the left of the first line (LaTeX string or expression).
+    start : sympy.Expr
+        The first expression.
+    reason : str, optional
+        Why the first expression is what ``lhs`` means (for example "definition").
+    points : int, optional
+        How many random points each step is checked at (at least 10).
+    seed : int, optional
+        Seed of the random points, so a derivation is checked the same way every run.
+    symbolic_seconds : float, optional
+        Time allowed for a symbolic confirmation of each step (0 to skip it).
+
+    Raises
+    ------
+    ValueError
+        If ``points`` is below 10.
+
+    Notes
+    -----
+    Introduced in `KL divergence and the L2 loss <../chapters/kl_divergence_l2.html>`_.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> a, b = sp.symbols("a b", real=True)
+    >>> d = Derivation("f", (a + b)**2, "definition")
+    >>> d = d.equals(a**2 + 2*a*b + b**2, "expand the square")
+    >>> d.result
+    a**2 + 2*a*b + b**2
+    >>> d.equals(a**2 + b**2, "forget the cross term")
+    Traceback (most recent call last):
+    ...
+    lossbook.symbolic.derivation.DerivationError: step 2 ("forget the cross term") is not equal to step 1: ...
+    """
+
+    def __init__(
+        self,
+        lhs: str | sp.Expr,
+        start: sp.Expr,
+        reason: str = "",
+        *,
+        points: int = 16,
+        seed: int = 0,
+        symbolic_seconds: float = 1.0,
+    ):
+        if int(points) != points or points < 10:
+            raise ValueError(f"points: at least 10 random points are needed for a reliable check, got {points}")
+        self.lhs = lhs if isinstance(lhs, str) else sp.latex(lhs)
+        self.points = int(points)
+        self.seed = seed
+        self.symbolic_seconds = symbolic_seconds
+        self.steps: list[Step] = [Step(sp.sympify(start), reason, "start")]
+
+    # -- building ---------------------------------------------------------------------------------------------
+
+    def equals(self, expr: sp.Expr, reason: str) -> "Derivation":
+        """Add a step equal to the previous one; checked before it is added.
+
+        Parameters
+        ----------
+        expr : sympy.Expr
+            The new expression.
+        reason : str
+            Why it equals the previous one.
+
+        Returns
+        -------
+        Derivation
+            ``self``, so steps can be chained.
+
+        Raises
+        ------
+        DerivationError
+            If the step is not equal to the previous one; the message names the step and a counterexample.
+        """
+        step = Step(sp.sympify(expr), reason, "equal")
+        step.confirmed_by = self._check_equal(self.steps[-1].expr, step.expr, len(self.steps), reason)
+        self.steps.append(step)
+        return self
+
+    def same_argmin(self, expr: sp.Expr, reason: str, over) -> "Derivation":
+        """Add a step with the same minimisers in ``over`` as the previous one.
+
+        The new expression must equal a positive factor times the previous one plus a term, the factor and
+        the term both free of the variables in ``over`` (dropping an additive constant, or scaling by a
+        positive number, keeps the argmin).
+
+        Parameters
+        ----------
+        expr : sympy.Expr
+            The new expression.
+        reason : str
+            Why the minimisers are unchanged.
+        over : sympy.Symbol or sequence of sympy.Symbol
+            The variables being optimised.
+
+        Returns
+        -------
+        Derivation
+            ``self``.
+
+        Raises
+        ------
+        DerivationError
+            If the new expression is not of that form, with a counterexample.
+        ValueError
+            If ``over`` is empty.
+        """
+        over = (over,) if isinstance(over, sp.Basic) else tuple(over)
+        if not over:
+            raise ValueError("over: name at least one variable being optimised")
+        step = Step(sp.sympify(expr), reason, "argmin", over)
+        step.confirmed_by = self._check_argmin(self.steps[-1].expr, step.expr, over, len(self.steps), reason)
+        self.steps.append(step)
+        return self
+
+    @property
+    def result(self) -> sp.Expr:
+        """The expression on the last line."""
+        return self.steps[-1].expr
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    # -- checking ---------------------------------------------------------------------------------------------
+
+    def _sample_points(self, exprs, step_number: int, count: int, exclude=()) -> list[_Point]:
+        variables = [v for v in _variables(*exprs) if v not in exclude]
+        kinks = [k for e in exprs for k in _kink_arguments(e)]
+        rng = random.Random(f"{self.seed}/{step_number}")
+        pool = []
+        for index in range(count * 8 if kinks else count):
+            values = {v: _sample_value(v, rng) for v in variables}
+            pool.append(_Point(values, seed=rng.randrange(2**32)))
+        if not kinks:
+            return pool[:count]
+        chosen: list[_Point] = []
+        # First make sure every kink argument is seen with both signs (twice each where possible).
+        for kink in kinks:
+            for wanted in (1, -1):
+                matches = [p for p in pool if p not in chosen and _sign_at(kink, p) == wanted]
+                chosen.extend(matches[:2])
+        chosen.extend(p for p in pool if p not in chosen)
+        return chosen[:count]
+
+    def _check_equal(self, old: sp.Expr, new: sp.Expr, number: int, reason: str) -> list[str]:
+        has_quadrature = old.has(Expectation) or new.has(Expectation)
+        count = max(10, self.points * 5 // 8) if has_quadrature else self.points
+        tolerance = QUADRATURE_TOLERANCE if has_quadrature else EXACT_TOLERANCE
+        for point in self._sample_points((old, new), number, count):
+            a, b = _evaluate(old, point), _evaluate(new, point)
+            if _is_bad(a) or _is_bad(b) or not _close(a, b, tolerance):
+                raise DerivationError(
+                    f'step {number} ("{reason}") is not equal to step {number - 1}: at {point.describe()} '
+                    f"step {number - 1} is {mpmath.nstr(a, 12)} but step {number} is {mpmath.nstr(b, 12)}"
+                )
+        how = [f"{count} random points, {'25-digit quadrature' if has_quadrature else f'{DIGITS} digits'}"]
+        symbolic = self._symbolic_equal(old, new)
+        if symbolic:
+            how.insert(0, symbolic)
+        return how
+
+    def _symbolic_equal(self, old: sp.Expr, new: sp.Expr) -> str | None:
+        if self.symbolic_seconds <= 0:
+            return None
+        difference = old - new
+        try:
+            with _time_limit(self.symbolic_seconds):
+                if difference.has(Expectation):
+                    evaluated = difference.replace(lambda e: isinstance(e, Expectation), lambda e: e.doit())
+                    if sp.simplify(sp.expand(sp.expand_log(evaluated, force=_logs_positive(evaluated)))) == 0:
+                        return "symbolic (moments)"
+                    return None
+                if _logs_positive(difference):
+                    if sp.cancel(sp.expand(sp.expand_log(difference, force=True))) == 0:
+                        return "symbolic (expand_log, cancel)"
+                if sp.simplify(difference) == 0:
+                    return "symbolic (simplify)"
+        except _Timeout:
+            return None
+        except Exception:  # a symbolic attempt that errors proves nothing either way
+            return None
+        return None
+
+    def _check_argmin(self, old: sp.Expr, new: sp.Expr, over, number: int, reason: str) -> list[str]:
+        rng = random.Random(f"{self.seed}/{number}/argmin")
+        count = self.points
+        for point in self._sample_points((old, new), number, count, exclude=over):
+            trials = []
+            for _ in range(3):
+                values = dict(point.values)
+                values.update({v: _sample_value(v, rng) for v in over})
+                trial = _Point(values, seed=0)
+                trial.data = point.data
+                trial.rng = point.rng
+                trials.append(trial)
+            a = [_evaluate(old, t) for t in trials]
+            b = [_evaluate(new, t) for t in trials]
+            if any(_is_bad(v) for v in a + b):
+                raise DerivationError(
+                    f'step {number} ("{reason}") cannot be evaluated at {trials[0].describe()}: '
+                    "a value is not a finite real number"
+                )
+            with mpmath.workdps(DIGITS):
+                da1, da2, db1, db2 = a[1] - a[0], a[2] - a[0], b[1] - b[0], b[2] - b[0]
+                flat = abs(da1) < EXACT_TOLERANCE or abs(da2) < EXACT_TOLERANCE
+                k1, k2 = (db1 / da1, db2 / da2) if not flat else (None, None)
+            if flat:
+                if not (_close(db1, 0, EXACT_TOLERANCE) and _close(db2, 0, EXACT_TOLERANCE)):
+                    raise DerivationError(
+                        f'step {number} ("{reason}") changes where step {number - 1} is flat, '
+                        f"at {trials[0].describe()}"
+                    )
+                continue
+            if not _close(k1, k2, EXACT_TOLERANCE) or k1 <= 0:
+                raise DerivationError(
+                    f'step {number} ("{reason}") does not keep the argmin over '
+                    f"{', '.join(map(str, over))}: it is not a positive multiple of step {number - 1} plus a term "
+                    f"free of them (at {trials[0].describe()} the ratio of changes is {mpmath.nstr(k1, 10)}, "
+                    f"at {trials[2].describe()} it is {mpmath.nstr(k2, 10)})"
+                )
+        how = [f"{count} random points × 3 values of {', '.join(map(str, over))}, {DIGITS} digits"]
+        symbolic = self._symbolic_argmin(old, new, over)
+        if symbolic:
+            how.insert(0, symbolic)
+        return how
+
+    def _symbolic_argmin(self, old: sp.Expr, new: sp.Expr, over) -> str | None:
+        if self.symbolic_seconds <= 0:
+            return None
+        try:
+            with _time_limit(self.symbolic_seconds):
+                ratios = set()
+                for v in over:
+                    d_old, d_new = sp.diff(old, v), sp.diff(new, v)
+                    if d_old == 0 and d_new == 0:
+                        continue
+                    ratio = sp.simplify(sp.factor_terms(d_new) / sp.factor_terms(d_old))
+                    if ratio.has(*over) or ratio.is_positive is not True:
+                        return None
+                    ratios.add(ratio)
+                if len(ratios) == 1:
+                    return "symbolic (ratio of derivatives)"
+        except _Timeout:
+            return None
+        except Exception:
+            return None
+        return None
+
+    # -- display ----------------------------------------------------------------------------------------------
+
+    def latex(self) -> str:
+        """The derivation as an ``aligned`` LaTeX block, one step per line with its reason."""
+        lines = []
+        for index, step in enumerate(self.steps):
+            body = sp.latex(step.expr)
+            if step.relation == "start":
+                relation = f"{self.lhs} &= "
+            elif step.relation == "equal":
+                relation = "&= "
+            else:
+                over = ", ".join(sp.latex(v) for v in step.over)
+                relation = rf"&\overset{{\arg\min_{{{over}}}}}{{=}} "
+            reason = _latex_text(step.reason) if step.reason else ""
+            lines.append(rf"{relation}{body} && {reason}")
+        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+    def summary(self) -> str:
+        """One sentence per step saying how it was confirmed."""
+        parts = []
+        for index, step in enumerate(self.steps[1:], start=1):
+            parts.append(f"step {index}: {'; '.join(step.confirmed_by)}")
+        return "Checked by lossbook: " + ("; ".join(parts) if parts else "a single expression, nothing to check") + "."
+
+    def _repr_latex_(self) -> str:
+        return "$$\n" + self.latex() + "\n$$"
+
+    def _repr_markdown_(self) -> str:
+        return self._repr_latex_() + "\n\n" + self.summary()
+
+    def __repr__(self) -> str:
+        lines = [f"{self.lhs} = {self.steps[0].expr}    [{self.steps[0].reason}]"]
+        for step in self.steps[1:]:
+            symbol = "=" if step.relation == "equal" else "~argmin"
+            lines.append(f"  {symbol} {step.expr}    [{step.reason}]")
+        return "\n".join(lines)
+
+
+def _sign_at(expr: sp.Expr, point: _Point) -> int:
+    value = sp.N(expr.xreplace(point.values), 20)
+    if not value.is_number or not value.is_real:
+        return 0
+    return 1 if value > 0 else -1 if value < 0 else 0
+
+
+def _logs_positive(expr: sp.Expr) -> bool:
+    return all(node.args[0].is_positive for node in expr.atoms(sp.log))
+
+
+def _latex_text(reason: str) -> str:
+    """Turn a reason with optional $...$ math into LaTeX text for the right-hand column."""
+    pieces = reason.split("$")
+    out = []
+    for i, piece in enumerate(pieces):
+        if i % 2:
+            out.append(piece)
+        elif piece:
+            out.append(r"\text{" + piece.replace("{", r"\{").replace("}", r"\}") + "}")
+    return r"\small " + "".join(out) if out else ""

@@ -1,0 +1,134 @@
+"""The derivation engine accepts true steps, rejects wrong ones with a counterexample, and renders."""
+
+import pytest
+import sympy as sp
+
+from lossbook.symbolic import Derivation, DerivationError, Expectation, Laplace, Normal
+
+x = sp.Symbol("x", real=True)
+m1, m2, a, c = sp.symbols("mu1 mu2 a c", real=True)
+sigma, b1, b2 = sp.symbols("sigma b1 b2", positive=True)
+N = sp.Symbol("N", integer=True, positive=True)
+i = sp.Symbol("i", integer=True, positive=True)
+y = sp.IndexedBase("y", real=True)
+squares = sp.Sum((y[i] - m1) ** 2, (i, 1, N))
+gaussian_nll = N * sp.log(sigma) + squares / (2 * sigma**2)
+
+laplace_p, laplace_q = Laplace(m1, b1), Laplace(m2, b2)
+LAPLACE_KL_DEFINITION = Expectation(laplace_p.log_density(x) - laplace_q.log_density(x), x, laplace_p)
+LAPLACE_KL_CLOSED = sp.log(b2 / b1) + sp.Abs(m1 - m2) / b2 + b1 / b2 * sp.exp(-sp.Abs(m1 - m2) / b1) - 1
+
+WRONG_EQUALITIES = {
+    "log of a square for real x": (sp.log(x**2), 2 * sp.log(x)),
+    "dropped factor one half": ((m1 - m2) ** 2 / 2, (m1 - m2) ** 2),
+    "absolute value lost (wrong only when mu1 < mu2)": (sp.Abs(m1 - m2) + sigma, m1 - m2 + sigma),
+    "sign error in the Laplace KL": (LAPLACE_KL_DEFINITION, LAPLACE_KL_CLOSED.subs(sp.Abs(m1 - m2), m1 - m2)),
+    "a difference of 1e-20": (sp.exp(m1), sp.exp(m1) + sp.Rational(1, 10**20)),
+}
+
+TRUE_EQUALITIES = {
+    "erf plus erfc": (sp.erf(x) + sp.erfc(x), sp.Integer(1)),
+    "max minus min": (sp.Max(m1, m2) - sp.Min(m1, m2), sp.Abs(m1 - m2)),
+    "the Laplace KL": (LAPLACE_KL_DEFINITION, LAPLACE_KL_CLOSED),
+    "log of a product of positives": (sp.log(2 * sigma * b1), sp.log(2) + sp.log(sigma) + sp.log(b1)),
+    "a finite sum written out": (sp.Sum(i, (i, 1, N)), N * (N + 1) / 2),
+}
+
+
+@pytest.mark.parametrize("old, new", WRONG_EQUALITIES.values(), ids=WRONG_EQUALITIES.keys())
+def test_wrong_equality_is_rejected(old, new):
+    with pytest.raises(DerivationError):
+        Derivation("f", old).equals(new, "claimed")
+
+
+@pytest.mark.parametrize("old, new", TRUE_EQUALITIES.values(), ids=TRUE_EQUALITIES.keys())
+def test_true_equality_is_accepted(old, new):
+    derivation = Derivation("f", old).equals(new, "true")
+    assert derivation.result == new
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_lost_absolute_value_is_rejected_whatever_the_seed(seed):
+    """Both signs of every difference inside Abs are sampled, so the check cannot be lucky."""
+    with pytest.raises(DerivationError):
+        Derivation("f", sp.Abs(m1 - m2), seed=seed).equals(m1 - m2, "claimed")
+
+
+def test_error_names_the_step_and_a_counterexample():
+    derivation = Derivation("f", (m1 + m2) ** 2).equals(m1**2 + 2 * m1 * m2 + m2**2, "expand")
+    with pytest.raises(DerivationError, match=r'step 2 \("drop the cross term"\).*at mu1 = .*mu2 = '):
+        derivation.equals(m1**2 + m2**2, "drop the cross term")
+
+
+def test_rejected_step_is_not_added():
+    derivation = Derivation("f", m1**2)
+    with pytest.raises(DerivationError):
+        derivation.equals(m1, "wrong")
+    assert len(derivation) == 1
+
+
+def test_dropping_a_constant_keeps_the_argmin():
+    derivation = Derivation("L", gaussian_nll).same_argmin(squares / (2 * sigma**2), "drop N log sigma", over=m1)
+    assert derivation.steps[-1].relation == "argmin"
+
+
+def test_dropping_a_positive_factor_keeps_the_argmin():
+    Derivation("L", squares / (2 * sigma**2)).same_argmin(squares, "drop 1/(2 sigma^2)", over=m1)
+
+
+def test_dropping_a_sigma_term_changes_the_argmin_over_sigma():
+    with pytest.raises(DerivationError, match="does not keep the argmin"):
+        Derivation("L", gaussian_nll).same_argmin(squares / (2 * sigma**2), "drop N log sigma", over=(m1, sigma))
+
+
+def test_negative_factor_changes_the_argmin():
+    with pytest.raises(DerivationError):
+        Derivation("L", (m1 - c) ** 2).same_argmin(-((m1 - c) ** 2), "negate", over=m1)
+
+
+def test_same_argmin_needs_a_variable():
+    with pytest.raises(ValueError, match="over"):
+        Derivation("L", m1**2).same_argmin(m1**2, "nothing", over=())
+
+
+@pytest.mark.parametrize("points", [5, 9, 2.5])
+def test_too_few_points_is_a_value_error(points):
+    with pytest.raises(ValueError, match="points"):
+        Derivation("f", m1, points=points)
+
+
+def test_symbolic_confirmation_is_reported_when_it_succeeds():
+    derivation = Derivation("f", sp.log(sigma * b1)).equals(sp.log(sigma) + sp.log(b1), "log of a product")
+    assert derivation.steps[1].confirmed_by[0].startswith("symbolic")
+
+
+def test_every_step_reports_its_numeric_check():
+    derivation = Derivation("f", sp.erf(x) + sp.erfc(x)).equals(1, "complementary error function")
+    assert any("random points" in how for how in derivation.steps[1].confirmed_by)
+
+
+def test_latex_has_one_aligned_line_per_step_with_its_reason():
+    derivation = Derivation("f", (m1 - m2) ** 2, "definition").equals(m1**2 - 2 * m1 * m2 + m2**2, "expand")
+    latex = derivation.latex()
+    assert latex.startswith("\\begin{aligned}") and latex.count("\\\\") == 1
+    assert "\\text{expand}" in latex and "\\text{definition}" in latex
+
+
+def test_argmin_steps_render_with_their_variables():
+    derivation = Derivation("L", 2 * (m1 - c) ** 2).same_argmin((m1 - c) ** 2, "halve", over=m1)
+    assert "\\arg\\min_{\\mu_{1}}" in derivation.latex()
+
+
+def test_notebook_display_says_how_each_step_was_checked():
+    derivation = Derivation("f", (m1 - m2) ** 2).equals(m1**2 - 2 * m1 * m2 + m2**2, "expand")
+    markdown = derivation._repr_markdown_()
+    assert "$$" in markdown and "step 1:" in markdown and "random points" in markdown
+
+
+def test_gaussian_derivation_of_ten_steps_is_checked():
+    """A ten-step chain (speed is measured in bench/, not asserted here)."""
+    expr = (m1 - c) ** 2 / (2 * sigma**2) + sp.log(sigma)
+    derivation = Derivation("f", expr)
+    for k in range(10):
+        derivation.equals(sp.expand(expr) if k % 2 == 0 else expr, f"rewrite {k}")
+    assert len(derivation) == 11
