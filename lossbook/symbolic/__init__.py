@@ -3,6 +3,7 @@
 from .distributions import Distribution, Laplace, Normal, family
 from .derivation import Derivation, DerivationError, Step
 from .divergence import kl, tidy
+from .likelihood import expand_sum, negative_log_likelihood, stationary_points
 from .expectation import Expectation, apply_moments, expand_expectation, expectation, numeric_expectation
 
 __all__ = [
@@ -20,4 +21,7 @@ __all__ = [
     "Derivation",
     "DerivationError",
     "Step",
+    "negative_log_likelihood",
+    "expand_sum",
+    "stationary_points",
 ]

@@ -95,7 +95,7 @@ def kl(p: Distribution, q: Distribution) -> sp.Expr:
     >>> m1, m2 = sp.symbols("mu1 mu2", real=True)
     >>> s1, s2 = sp.symbols("sigma1 sigma2", positive=True)
     >>> kl(Normal(m1, s1), Normal(m2, s2))
-    log(sigma2/sigma1) + (sigma1**2 + (mu1 - mu2)**2)/(2*sigma2**2) - 1/2
+    log(sigma2/sigma1) - 1/2 + (sigma1**2 + (mu1 - mu2)**2)/(2*sigma2**2)
     >>> kl(Normal(m1, 1), Normal(m2, 1))
     (mu1 - mu2)**2/2
     """

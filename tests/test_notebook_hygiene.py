@@ -1,0 +1,88 @@
+"""Chapter notebooks are stored as one clean top-to-bottom run with deterministic outputs.
+
+Strict nbval compares only executed cells, so an unexecuted cell would be an untested cell; outputs holding
+memory addresses, absolute paths, warnings or machine details would make the comparison flaky or leak the
+author's machine into the book.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "chapters").rglob("*.ipynb"))
+NOTEBOOKS = [p for p in NOTEBOOKS if ".ipynb_checkpoints" not in p.parts]
+
+
+def _load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _code_cells(path):
+    return [cell for cell in _load(path)["cells"] if cell["cell_type"] == "code"]
+
+
+def _output_texts(path):
+    for cell in _code_cells(path):
+        for output in cell.get("outputs", []):
+            texts = [output.get("text", "")]
+            texts += [v for k, v in output.get("data", {}).items() if k.startswith("text/")]
+            for text in texts:
+                yield "".join(text) if isinstance(text, list) else text
+
+
+def test_there_are_chapters():
+    assert NOTEBOOKS, "no chapter notebooks found under chapters/"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_kernelspec_is_python3(path):
+    assert _load(path)["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_cells_were_executed_in_order_from_one(path):
+    counts = [cell["execution_count"] for cell in _code_cells(path) if "".join(cell["source"]).strip()]
+    assert counts == list(range(1, len(counts) + 1)), f"{path.name}: execution counts {counts}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_error_outputs(path):
+    kinds = [o["output_type"] for cell in _code_cells(path) for o in cell.get("outputs", [])]
+    assert "error" not in kinds
+
+
+VOLATILE = {
+    "memory address": re.compile(r"0x[0-9a-fA-F]{6,}"),
+    "absolute path": re.compile(r"(/home/|/root/|/tmp/|/work/|/Users/|[A-Z]:\\\\)"),
+    "warning": re.compile(r"\b\w*Warning\b"),
+    "date or time": re.compile(r"\b20\d\d-\d\d-\d\d\b|\b\d\d:\d\d:\d\d\b"),
+    "timing": re.compile(r"\b(Wall time|CPU times|\d+(\.\d+)? ?(ms|µs) per loop)\b"),
+}
+
+
+@pytest.mark.parametrize("kind", VOLATILE, ids=str)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_hold_nothing_volatile(path, kind):
+    pattern = VOLATILE[kind]
+    hits = [text[:120] for text in _output_texts(path) if pattern.search(text)]
+    assert not hits, f"{path.name}: {kind} in stored outputs: {hits}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_stderr_output(path):
+    streams = [o.get("name") for cell in _code_cells(path) for o in cell.get("outputs", []) if o["output_type"] == "stream"]
+    assert "stderr" not in streams
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_figure_has_alt_text_and_a_caption(path):
+    for cell in _code_cells(path):
+        if any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+            mystnb = cell["metadata"].get("mystnb", {})
+            alt = mystnb.get("image", {}).get("alt", "")
+            assert len(alt) >= 40 and not re.search(r"\.(png|svg|jpg)$", alt), f"{path.name}: alt text {alt!r}"
+            assert mystnb.get("figure", {}).get("caption"), f"{path.name}: a figure without a caption"
+            assert mystnb["figure"].get("name", "").startswith("fig-"), f"{path.name}: a figure without a label"
