@@ -1,6 +1,20 @@
 """Symbolic layer of lossbook (SymPy): distributions, expectations, KL divergences, likelihoods, derivations."""
 
-from .distributions import Distribution, Laplace, Normal, family
+from .distributions import (
+    Bernoulli,
+    Categorical,
+    Cauchy,
+    Distribution,
+    GeneralizedNormal,
+    Laplace,
+    MultivariateNormal,
+    NegativeBinomial,
+    Normal,
+    Poisson,
+    StudentT,
+    ZeroInflatedNegativeBinomial,
+    family,
+)
 from .derivation import Derivation, DerivationError, Step
 from .divergence import kl, tidy
 from .likelihood import expand_sum, negative_log_likelihood, stationary_points
@@ -10,6 +24,15 @@ __all__ = [
     "Distribution",
     "Normal",
     "Laplace",
+    "Cauchy",
+    "StudentT",
+    "GeneralizedNormal",
+    "Bernoulli",
+    "Categorical",
+    "Poisson",
+    "NegativeBinomial",
+    "ZeroInflatedNegativeBinomial",
+    "MultivariateNormal",
     "family",
     "Expectation",
     "expectation",

@@ -15,6 +15,15 @@ __all__ = [
     "Distribution",
     "Normal",
     "Laplace",
+    "Cauchy",
+    "StudentT",
+    "GeneralizedNormal",
+    "Bernoulli",
+    "Categorical",
+    "Poisson",
+    "NegativeBinomial",
+    "ZeroInflatedNegativeBinomial",
+    "MultivariateNormal",
     "family",
 ]
 
@@ -313,3 +322,562 @@ class Laplace(Distribution):
 
     def latex(self) -> str:
         return rf"\operatorname{{Laplace}}\left({sp.latex(self.mu)}, {sp.latex(self.b)}\right)"
+
+
+def _central_to_raw(mu: sp.Expr, central, k: int) -> sp.Expr:
+    """Raw moment k from the central moments central(j) by the binomial expansion of ((x - mu) + mu)^k."""
+    return sp.expand(sum(sp.binomial(k, j) * mu ** (k - j) * central(j) for j in range(k + 1)))
+
+
+class Cauchy(Distribution):
+    r"""The Cauchy distribution with location :math:`\mu` and scale :math:`\gamma`.
+
+    Its density is :math:`\frac{1}{\pi\gamma}\left(1 + ((x-\mu)/\gamma)^2\right)^{-1}`; it has no mean and no
+    variance, which is the point of the chapter
+    `Heavy tails and robust losses <../chapters/robust_losses.html>`_.
+
+    Parameters
+    ----------
+    mu : sympy.Expr
+        The location (median).
+    gamma : sympy.Expr
+        The scale (half width at half maximum), positive.
+    label : str, optional
+        LaTeX name in displayed formulas.
+
+    Raises
+    ------
+    ValueError
+        If ``gamma`` is not positive.
+
+    Examples
+    --------
+    >>> Cauchy(0, 1).raw_moment(1)
+    Traceback (most recent call last):
+    ...
+    ValueError: k: the Cauchy distribution has no moments of order 1 or higher
+    """
+
+    name = "Cauchy"
+    param_names = ("mu", "gamma")
+
+    def __init__(self, mu: sp.Expr, gamma: sp.Expr, *, label: str | None = None):
+        super().__init__(_check_real(mu, "mu"), _check_scale(gamma, "gamma"), label=label)
+
+    def log_density_terms(self, x: sp.Symbol) -> list[sp.Expr]:
+        mu, gamma = self.params
+        return [-sp.log(sp.pi * gamma), -sp.log(1 + ((x - mu) / gamma) ** 2)]
+
+    @property
+    def support(self) -> sp.Set:
+        return sp.S.Reals
+
+    def raw_moment(self, k: int) -> sp.Expr:
+        k = _check_order(k)
+        if k == 0:
+            return sp.Integer(1)
+        raise ValueError("k: the Cauchy distribution has no moments of order 1 or higher")
+
+
+class StudentT(Distribution):
+    r"""Student's t distribution with ``nu`` degrees of freedom, location :math:`\mu` and scale :math:`\sigma`.
+
+    Parameters
+    ----------
+    nu : sympy.Expr
+        Degrees of freedom, positive.
+    mu : sympy.Expr
+        The location.
+    sigma : sympy.Expr
+        The scale, positive.
+    label : str, optional
+        LaTeX name in displayed formulas.
+
+    Raises
+    ------
+    ValueError
+        If ``nu`` or ``sigma`` is not positive.
+
+    Notes
+    -----
+    Used in `Heavy tails and robust losses <../chapters/robust_losses.html>`_. The raw moment of order k
+    exists only for :math:`k < \nu`.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> StudentT(5, 0, 1).raw_moment(2)
+    5/3
+    """
+
+    name = "StudentT"
+    param_names = ("nu", "mu", "sigma")
+
+    def __init__(self, nu: sp.Expr, mu: sp.Expr, sigma: sp.Expr, *, label: str | None = None):
+        super().__init__(_check_scale(nu, "nu"), _check_real(mu, "mu"), _check_scale(sigma, "sigma"), label=label)
+
+    def log_density_terms(self, x: sp.Symbol) -> list[sp.Expr]:
+        nu, mu, sigma = self.params
+        return [
+            sp.loggamma((nu + 1) / 2) - sp.loggamma(nu / 2) - sp.log(sp.sqrt(nu * sp.pi) * sigma),
+            -(nu + 1) / 2 * sp.log(1 + ((x - mu) / sigma) ** 2 / nu),
+        ]
+
+    @property
+    def support(self) -> sp.Set:
+        return sp.S.Reals
+
+    def center(self) -> sp.Expr:
+        return self.params[1]
+
+    def raw_moment(self, k: int) -> sp.Expr:
+        k = _check_order(k)
+        nu, mu, sigma = self.params
+        if k > 0 and (nu - k).is_positive is not True:
+            raise ValueError(f"k: a Student t moment of order {k} exists only when nu > {k}, got nu = {nu}")
+
+        def central(j: int) -> sp.Expr:
+            if j % 2:
+                return sp.Integer(0)
+            return sp.simplify(
+                sigma**j * nu ** sp.Rational(j, 2) * sp.gamma(sp.Rational(j + 1, 2)) * sp.gamma((nu - j) / 2)
+                / (sp.sqrt(sp.pi) * sp.gamma(nu / 2))
+            )
+
+        return _central_to_raw(mu, central, k)
+
+
+class GeneralizedNormal(Distribution):
+    r"""The generalised normal (exponential power) distribution with location :math:`\mu`, scale
+    :math:`\alpha` and shape :math:`p`.
+
+    Its density is :math:`\frac{p}{2\alpha\Gamma(1/p)}\exp\left(-(|x-\mu|/\alpha)^p\right)`: ``p = 1`` is the
+    Laplace distribution, ``p = 2`` a Gaussian with :math:`\sigma = \alpha/\sqrt{2}`, and large ``p`` approaches
+    the uniform distribution on :math:`[\mu-\alpha, \mu+\alpha]`.
+
+    Parameters
+    ----------
+    mu : sympy.Expr
+        The location.
+    alpha : sympy.Expr
+        The scale, positive.
+    p : sympy.Expr
+        The shape, positive.
+    label : str, optional
+        LaTeX name in displayed formulas.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` or ``p`` is not positive.
+
+    Notes
+    -----
+    Derived in `One family for every power <../chapters/lp_family.html>`_.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> GeneralizedNormal(0, 1, 2).raw_moment(2)
+    1/2
+    """
+
+    name = "GeneralizedNormal"
+    param_names = ("mu", "alpha", "p")
+
+    def __init__(self, mu: sp.Expr, alpha: sp.Expr, p: sp.Expr, *, label: str | None = None):
+        super().__init__(_check_real(mu, "mu"), _check_scale(alpha, "alpha"), _check_scale(p, "p"), label=label)
+
+    def log_density_terms(self, x: sp.Symbol) -> list[sp.Expr]:
+        mu, alpha, p = self.params
+        return [sp.log(p / (2 * alpha * sp.gamma(1 / p))), -((sp.Abs(x - mu) / alpha) ** p)]
+
+    @property
+    def support(self) -> sp.Set:
+        return sp.S.Reals
+
+    def kinks(self, x: sp.Symbol) -> list[sp.Expr]:
+        return [self.params[0]]
+
+    def raw_moment(self, k: int) -> sp.Expr:
+        k = _check_order(k)
+        mu, alpha, p = self.params
+
+        def central(j: int) -> sp.Expr:
+            if j % 2:
+                return sp.Integer(0)
+            return sp.simplify(alpha**j * sp.gamma((j + 1) / p) / sp.gamma(1 / p))
+
+        return _central_to_raw(mu, central, k)
+
+
+def _check_probability(value: sp.Expr, argument: str) -> sp.Expr:
+    value = sp.sympify(value)
+    if value.is_number and not (value.is_real and 0 <= value <= 1):
+        raise ValueError(f"{argument}: a probability must lie in [0, 1], got {value}")
+    return value
+
+
+class Bernoulli(Distribution):
+    r"""The Bernoulli distribution on :math:`\{0, 1\}` with :math:`P(x = 1) = p`.
+
+    Parameters
+    ----------
+    p : sympy.Expr
+        The probability of a one, in [0, 1].
+    label : str, optional
+        LaTeX name in displayed formulas.
+
+    Raises
+    ------
+    ValueError
+        If a numeric ``p`` lies outside [0, 1].
+
+    Notes
+    -----
+    Its negative log-likelihood is the binary cross-entropy:
+    `Classification: cross-entropy is a likelihood <../chapters/cross_entropy.html>`_.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x, p = sp.symbols("x p")
+    >>> Bernoulli(p).log_density(x)
+    x*log(p) + (1 - x)*log(1 - p)
+    """
+
+    name = "Bernoulli"
+    param_names = ("p",)
+    discrete = True
+
+    def __init__(self, p: sp.Expr, *, label: str | None = None):
+        super().__init__(_check_probability(p, "p"), label=label)
+
+    def log_density_terms(self, x: sp.Symbol) -> list[sp.Expr]:
+        (p,) = self.params
+        return [x * sp.log(p), (1 - x) * sp.log(1 - p)]
+
+    @property
+    def support(self) -> sp.Set:
+        return sp.FiniteSet(0, 1)
+
+    def center(self) -> sp.Expr:
+        return self.params[0]
+
+    def raw_moment(self, k: int) -> sp.Expr:
+        k = _check_order(k)
+        return sp.Integer(1) if k == 0 else self.params[0]
+
+
+class Categorical(Distribution):
+    r"""A categorical distribution on :math:`\{0, \dots, K-1\}` with probabilities :math:`p_0, \dots, p_{K-1}`.
+
+    Parameters
+    ----------
+    *probabilities : sympy.Expr
+        The K probabilities (at least two); numeric ones must lie in [0, 1] and, if all numeric, sum to one.
+    label : str, optional
+        LaTeX name in displayed formulas.
+
+    Raises
+    ------
+    ValueError
+        If fewer than two probabilities are given, one lies outside [0, 1], or numeric ones do not sum to one.
+
+    Notes
+    -----
+    Its negative log-likelihood is the cross-entropy:
+    `Classification: cross-entropy is a likelihood <../chapters/cross_entropy.html>`_.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> Categorical(sp.Rational(1, 2), sp.Rational(1, 4), sp.Rational(1, 4)).raw_moment(1)
+    3/4
+    """
+
+    name = "Categorical"
+    discrete = True
+
+    def __init__(self, *probabilities: sp.Expr, label: str | None = None):
+        if len(probabilities) < 2:
+            raise ValueError(f"probabilities: a categorical distribution needs at least two, got {len(probabilities)}")
+        checked = [_check_probability(p, f"probabilities[{k}]") for k, p in enumerate(probabilities)]
+        if all(p.is_number for p in checked) and sp.nsimplify(sum(checked)) != 1:
+            raise ValueError(f"probabilities: must sum to one, got {sum(checked)}")
+        super().__init__(*checked, label=label)
+
+    @property
+    def param_names(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(f"p{k}" for k in range(len(self.params)))
+
+    def log_density_terms(self, x: sp.Symbol) -> list[sp.Expr]:
+        pieces = [(sp.log(p), sp.Eq(x, k)) for k, p in enumerate(self.params)]
+        return [sp.Piecewise(*pieces, (sp.nan, True))]
+
+    @property
+    def support(self) -> sp.Set:
+        return sp.FiniteSet(*range(len(self.params)))
+
+    def center(self) -> sp.Expr:
+        return sp.Integer(0)
+
+    def raw_moment(self, k: int) -> sp.Expr:
+        k = _check_order(k)
+        return sp.Add(*[sp.Integer(j) ** k * p for j, p in enumerate(self.params)])
+
+
+class Poisson(Distribution):
+    r"""The Poisson distribution with rate :math:`\lambda` on the non-negative integers.
+
+    Parameters
+    ----------
+    rate : sympy.Expr
+        The mean :math:`\lambda`, positive.
+    label : str, optional
+        LaTeX name in displayed formulas.
+
+    Raises
+    ------
+    ValueError
+        If ``rate`` is not positive.
+
+    Notes
+    -----
+    Used in `Count data <../chapters/count_data.html>`_. Raw moments are Touchard polynomials,
+    :math:`E[x^k] = \sum_j S(k, j) \lambda^j` with Stirling numbers of the second kind.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> lam = sp.Symbol("lambda", positive=True)
+    >>> Poisson(lam).raw_moment(2)
+    lambda**2 + lambda
+    """
+
+    name = "Poisson"
+    param_names = ("rate",)
+    discrete = True
+
+    def __init__(self, rate: sp.Expr, *, label: str | None = None):
+        super().__init__(_check_scale(rate, "rate"), label=label)
+
+    def log_density_terms(self, x: sp.Symbol) -> list[sp.Expr]:
+        (rate,) = self.params
+        return [x * sp.log(rate), -rate, -sp.loggamma(x + 1)]
+
+    @property
+    def support(self) -> sp.Set:
+        return sp.S.Naturals0
+
+    def center(self) -> sp.Expr:
+        return self.params[0]
+
+    def raw_moment(self, k: int) -> sp.Expr:
+        k = _check_order(k)
+        (rate,) = self.params
+        return sp.expand(sum(sp.functions.combinatorial.numbers.stirling(k, j) * rate**j for j in range(k + 1)))
+
+
+class NegativeBinomial(Distribution):
+    r"""The negative binomial distribution in its mean-dispersion form: mean :math:`\mu`, variance
+    :math:`\mu + \alpha\mu^2`.
+
+    With :math:`r = 1/\alpha` its probability mass is
+    :math:`\frac{\Gamma(x + r)}{\Gamma(r)\,x!}\left(\frac{r}{r+\mu}\right)^r\left(\frac{\mu}{r+\mu}\right)^x`;
+    as :math:`\alpha \to 0` it becomes the Poisson distribution.
+
+    Parameters
+    ----------
+    mu : sympy.Expr
+        The mean, positive.
+    alpha : sympy.Expr
+        The dispersion, positive.
+    label : str, optional
+        LaTeX name in displayed formulas.
+
+    Raises
+    ------
+    ValueError
+        If ``mu`` or ``alpha`` is not positive.
+
+    Notes
+    -----
+    Used in `Count data <../chapters/count_data.html>`_.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> m, a = sp.symbols("mu alpha", positive=True)
+    >>> sp.expand(NegativeBinomial(m, a).raw_moment(2) - NegativeBinomial(m, a).raw_moment(1) ** 2)
+    alpha*mu**2 + mu
+    """
+
+    name = "NegativeBinomial"
+    param_names = ("mu", "alpha")
+    discrete = True
+
+    def __init__(self, mu: sp.Expr, alpha: sp.Expr, *, label: str | None = None):
+        super().__init__(_check_scale(mu, "mu"), _check_scale(alpha, "alpha"), label=label)
+
+    def log_density_terms(self, x: sp.Symbol) -> list[sp.Expr]:
+        mu, alpha = self.params
+        r = 1 / alpha
+        return [
+            sp.loggamma(x + r) - sp.loggamma(r) - sp.loggamma(x + 1),
+            r * sp.log(r / (r + mu)),
+            x * sp.log(mu / (r + mu)),
+        ]
+
+    @property
+    def support(self) -> sp.Set:
+        return sp.S.Naturals0
+
+    def raw_moment(self, k: int) -> sp.Expr:
+        k = _check_order(k)
+        mu, alpha = self.params
+        moments = [sp.Integer(1), mu, mu + alpha * mu**2 + mu**2]
+        if k >= len(moments):
+            raise ValueError(f"k: negative binomial raw moments are available up to order 2, got {k}")
+        return moments[k]
+
+
+class ZeroInflatedNegativeBinomial(Distribution):
+    r"""A negative binomial with extra zeros: with probability :math:`\pi` the count is a structural zero,
+    otherwise it is drawn from :class:`NegativeBinomial` with mean :math:`\mu` and dispersion :math:`\alpha`.
+
+    Parameters
+    ----------
+    pi : sympy.Expr
+        The probability of a structural zero, in [0, 1].
+    mu : sympy.Expr
+        The mean of the negative binomial part, positive.
+    alpha : sympy.Expr
+        Its dispersion, positive.
+    label : str, optional
+        LaTeX name in displayed formulas.
+
+    Raises
+    ------
+    ValueError
+        If ``pi`` is outside [0, 1] or ``mu`` or ``alpha`` is not positive.
+
+    Notes
+    -----
+    Used in `Count data <../chapters/count_data.html>`_.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> ZeroInflatedNegativeBinomial(sp.Rational(1, 4), 4, 1).raw_moment(1)
+    3
+    """
+
+    name = "ZeroInflatedNegativeBinomial"
+    param_names = ("pi", "mu", "alpha")
+    discrete = True
+
+    def __init__(self, pi: sp.Expr, mu: sp.Expr, alpha: sp.Expr, *, label: str | None = None):
+        super().__init__(
+            _check_probability(pi, "pi"), _check_scale(mu, "mu"), _check_scale(alpha, "alpha"), label=label
+        )
+
+    def _count_part(self) -> NegativeBinomial:
+        return NegativeBinomial(self.params[1], self.params[2])
+
+    def log_density_terms(self, x: sp.Symbol) -> list[sp.Expr]:
+        pi = self.params[0]
+        count = self._count_part()
+        zero = sp.log(pi + (1 - pi) * sp.exp(count.log_density(sp.Integer(0))))
+        positive = sp.log(1 - pi) + count.log_density(x)
+        return [sp.Piecewise((zero, sp.Eq(x, 0)), (positive, True))]
+
+    @property
+    def support(self) -> sp.Set:
+        return sp.S.Naturals0
+
+    def center(self) -> sp.Expr:
+        return self.params[1]
+
+    def raw_moment(self, k: int) -> sp.Expr:
+        k = _check_order(k)
+        if k == 0:
+            return sp.Integer(1)
+        return sp.expand((1 - self.params[0]) * self._count_part().raw_moment(k))
+
+
+class MultivariateNormal:
+    r"""The multivariate Gaussian :math:`\mathcal{N}(\boldsymbol\mu, \Sigma)` with matrix-symbol parameters.
+
+    Parameters
+    ----------
+    mean : sympy.MatrixExpr
+        A column vector of shape (d, 1), such as ``MatrixSymbol("mu", d, 1)``.
+    covariance : sympy.MatrixExpr
+        A (d, d) symmetric positive definite matrix, such as ``MatrixSymbol("Sigma", d, d)``.
+    label : str, optional
+        LaTeX name in displayed formulas.
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not fit together.
+
+    Notes
+    -----
+    Used in `Geometry of the error <../chapters/geometry.html>`_ (Mahalanobis distance and whitening); its
+    divergence is derived by :func:`lossbook.symbolic.kl` from
+    :math:`E[(x-m)^\top A (x-m)] = \operatorname{tr}(A\Sigma) + (\mu-m)^\top A(\mu-m)`.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> d = sp.Symbol("d", integer=True, positive=True)
+    >>> mvn = MultivariateNormal(sp.MatrixSymbol("mu", d, 1), sp.MatrixSymbol("Sigma", d, d))
+    >>> mvn.dimension
+    d
+    """
+
+    name = "MultivariateNormal"
+
+    def __init__(self, mean: sp.MatrixExpr, covariance: sp.MatrixExpr, *, label: str | None = None):
+        if mean.shape[1] != 1:
+            raise ValueError(f"mean: must be a column vector of shape (d, 1), got shape {mean.shape}")
+        if covariance.shape != (mean.shape[0], mean.shape[0]):
+            raise ValueError(f"covariance: must have shape ({mean.shape[0]}, {mean.shape[0]}), got {covariance.shape}")
+        self.mean = mean
+        self.covariance = covariance
+        self.label = label or "p"
+
+    @property
+    def dimension(self) -> sp.Expr:
+        """The dimension d."""
+        return self.mean.shape[0]
+
+    def log_density(self, x: sp.MatrixExpr) -> sp.Expr:
+        r"""The log-density :math:`-\tfrac12 (x-\mu)^\top\Sigma^{-1}(x-\mu) - \tfrac12\log\det(2\pi\Sigma)`."""
+        r = x - self.mean
+        quadratic = sp.Trace(r.T * self.covariance.I * r)
+        return -quadratic / 2 - self.dimension * sp.log(2 * sp.pi) / 2 - sp.log(sp.Determinant(self.covariance)) / 2
+
+    def expected_quadratic_form(self, matrix: sp.MatrixExpr, center: sp.MatrixExpr) -> sp.Expr:
+        r""":math:`E[(x-m)^\top A (x-m)] = \operatorname{tr}(A\Sigma) + (\mu-m)^\top A (\mu-m)`.
+
+        Parameters
+        ----------
+        matrix : sympy.MatrixExpr
+            The (d, d) matrix A.
+        center : sympy.MatrixExpr
+            The (d, 1) vector m.
+
+        Returns
+        -------
+        sympy.Expr
+        """
+        gap = self.mean - center
+        trace = sp.Trace(matrix * self.covariance)
+        # The 1x1 quadratic form is written as its own trace, which keeps it in matrix notation.
+        return trace if gap.is_ZeroMatrix else trace + sp.Trace(gap.T * matrix * gap)
+
+    def __repr__(self) -> str:
+        return f"MultivariateNormal({self.mean}, {self.covariance})"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .distributions import Distribution
+from .distributions import Distribution, MultivariateNormal
 from .expectation import expectation
 
 __all__ = ["kl", "tidy"]
@@ -98,7 +98,18 @@ def kl(p: Distribution, q: Distribution) -> sp.Expr:
     log(sigma2/sigma1) - 1/2 + (sigma1**2 + (mu1 - mu2)**2)/(2*sigma2**2)
     >>> kl(Normal(m1, 1), Normal(m2, 1))
     (mu1 - mu2)**2/2
+
+    Multivariate Gaussians give the trace and log-determinant form:
+
+    >>> from lossbook.symbolic import MultivariateNormal
+    >>> d = sp.Symbol("d", integer=True, positive=True)
+    >>> p = MultivariateNormal(sp.MatrixSymbol("m", d, 1), sp.MatrixSymbol("S", d, d))
+    >>> q = MultivariateNormal(sp.MatrixSymbol("n", d, 1), sp.MatrixSymbol("T", d, d))
+    >>> kl(p, q)
+    -d/2 - log(Determinant(S))/2 + log(Determinant(T))/2 + Trace(T**(-1)*S)/2 + Trace((m.T - n.T)*T**(-1)*(m - n))/2
     """
+    if isinstance(p, MultivariateNormal) and isinstance(q, MultivariateNormal):
+        return _kl_multivariate_normal(p, q)
     for name, dist in (("p", p), ("q", q)):
         if not isinstance(dist, Distribution):
             raise ValueError(f"{name}: expected a lossbook Distribution, got {type(dist).__name__}")
@@ -106,3 +117,20 @@ def kl(p: Distribution, q: Distribution) -> sp.Expr:
     divergence = expectation(p.log_density(x) - q.log_density(x), x, p)
     locations = (p.params[0], q.params[0]) if type(p) is type(q) else None
     return tidy(divergence, locations)
+
+
+def _kl_multivariate_normal(p: MultivariateNormal, q: MultivariateNormal) -> sp.Expr:
+    r"""E_p[log p - log q] from E_p[(x-m)^T A (x-m)] = tr(A Sigma_p) + (mu_p - m)^T A (mu_p - m)."""
+    if p.dimension != q.dimension:
+        raise ValueError(f"q: dimension {q.dimension} differs from that of p, {p.dimension}")
+    d = p.dimension
+
+    def expected_log_density(dist: MultivariateNormal) -> sp.Expr:
+        quadratic = p.expected_quadratic_form(dist.covariance.I, dist.mean)
+        # Only the trace of a product that is the identity is evaluated; the rest stays in matrix form.
+        quadratic = quadratic.replace(
+            lambda e: isinstance(e, sp.Trace) and e.arg.doit().is_Identity, lambda e: e.arg.doit().shape[0]
+        )
+        return -d * sp.log(2 * sp.pi) / 2 - sp.log(sp.Determinant(dist.covariance)) / 2 - quadratic / 2
+
+    return expected_log_density(p) - expected_log_density(q)
