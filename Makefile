@@ -9,7 +9,11 @@ STAMP := $(VENV)/.installed
 CHAPTERS := $(wildcard chapters/*.ipynb) $(wildcard chapters/*/*.ipynb)
 JOBS ?= 2
 
-.PHONY: setup book test unit notebooks serve lab bench soak lock clean browser
+.PHONY: setup book test unit notebooks serve lab bench soak lock clean browser fresh-cache
+
+# jupyter-cache keys a notebook on its code cells only, so a change to the library or to a pinned version
+# would leave stale outputs in the book. The cache is dropped whenever either changes.
+LIBRARY_HASH = $(shell cat requirements.lock $$(find lossbook -name '*.py' | sort) | sha1sum | cut -c1-16)
 
 setup: $(STAMP)
 
@@ -22,12 +26,12 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 ## make book: build the HTML book into _build/html (notebooks are executed, results cached in _build/.jupyter_cache)
-book: setup
+book: setup fresh-cache
 	$(BIN)/jupyter-book build --path-output . .
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 ## make test: the whole suite (library, doctests, strict nbval, book build with warnings as errors, browser)
-test: setup browser
+test: setup browser fresh-cache
 	$(BIN)/jupyter-book build -W -n --keep-going --path-output . .
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
@@ -37,7 +41,10 @@ browser:
 
 ## make notebooks: re-execute every chapter top to bottom in a fresh kernel and store the outputs
 notebooks: setup
-	$(BIN)/python -m lossbook._tools.execute $(CHAPTERS)
+	@for nb in $(CHAPTERS); do echo "executing $$nb"; \
+	  (cd $$(dirname $$nb) && $(CURDIR)/$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False \
+	    --ExecutePreprocessor.timeout=600 $$(basename $$nb)) || exit 1; done
 
 ## make serve: browse the built book on http://127.0.0.1:8000
 serve: book
@@ -57,6 +64,11 @@ soak: setup
 lock:
 	test -x $(BIN)/uv || ($(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet uv==$(UV_VERSION))
 	$(BIN)/uv pip compile pyproject.toml --extra book --python-version 3.11 --no-header --quiet -o requirements.lock
+
+fresh-cache:
+	@mkdir -p _build
+	@if [ "$$(cat _build/.library-hash 2>/dev/null)" != "$(LIBRARY_HASH)" ]; then \
+	  rm -rf _build/.jupyter_cache && echo "$(LIBRARY_HASH)" > _build/.library-hash; fi
 
 clean:
 	rm -rf _build

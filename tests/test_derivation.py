@@ -107,11 +107,17 @@ def test_every_step_reports_its_numeric_check():
     assert any("random points" in how for how in derivation.steps[1].confirmed_by)
 
 
-def test_latex_has_one_aligned_line_per_step_with_its_reason():
+def test_latex_has_one_aligned_line_per_step_numbered():
     derivation = Derivation("f", (m1 - m2) ** 2, "definition").equals(m1**2 - 2 * m1 * m2 + m2**2, "expand")
     latex = derivation.latex()
     assert latex.startswith("\\begin{aligned}") and latex.count("\\\\") == 1
-    assert "\\text{expand}" in latex and "\\text{definition}" in latex
+    assert "\\overset{(1)}{=}" in latex
+
+
+def test_reasons_are_listed_by_step_number():
+    derivation = Derivation("f", (m1 - m2) ** 2, "definition").equals(m1**2 - 2 * m1 * m2 + m2**2, "expand")
+    assert derivation.reasons().splitlines()[:2] == ["- Start: definition.", derivation.reasons().splitlines()[1]]
+    assert derivation.reasons().splitlines()[1].startswith("- (1) expand.")
 
 
 def test_argmin_steps_render_with_their_variables():
@@ -122,7 +128,7 @@ def test_argmin_steps_render_with_their_variables():
 def test_notebook_display_says_how_each_step_was_checked():
     derivation = Derivation("f", (m1 - m2) ** 2).equals(m1**2 - 2 * m1 * m2 + m2**2, "expand")
     markdown = derivation._repr_markdown_()
-    assert "$$" in markdown and "step 1:" in markdown and "random points" in markdown
+    assert "$$" in markdown and "(1) expand" in markdown and "random points" in markdown
 
 
 def test_gaussian_derivation_of_ten_steps_is_checked():
@@ -132,3 +138,18 @@ def test_gaussian_derivation_of_ten_steps_is_checked():
     for k in range(10):
         derivation.equals(sp.expand(expr) if k % 2 == 0 else expr, f"rewrite {k}")
     assert len(derivation) == 11
+
+
+def test_substitution_computes_the_special_case():
+    derivation = Derivation("f", sp.log(sigma) + (m1 - m2) ** 2 / (2 * sigma**2)).substitute({sigma: 1}, "unit scale")
+    assert derivation.result == (m1 - m2) ** 2 / 2
+
+
+def test_substitution_of_an_absent_symbol_is_a_value_error():
+    with pytest.raises(ValueError, match="values"):
+        Derivation("f", m1**2).substitute({sigma: 1}, "nothing to substitute")
+
+
+def test_substitution_is_shown_under_the_equals_sign():
+    derivation = Derivation("f", m1 * sigma).substitute({sigma: 2}, "double")
+    assert "\\sigma = 2" in derivation.latex()

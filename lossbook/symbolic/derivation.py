@@ -44,9 +44,10 @@ class Step:
     reason : str
         Why it follows from the previous line (plain text, may contain ``$...$`` LaTeX).
     relation : str
-        ``"start"``, ``"equal"`` or ``"argmin"``.
-    over : tuple of sympy.Symbol
-        For ``"argmin"`` steps, the variables being optimised.
+        ``"start"``, ``"equal"``, ``"argmin"`` or ``"substitute"``.
+    over : tuple
+        For ``"argmin"`` steps, the variables being optimised; for ``"substitute"`` steps, the
+        ``(symbol, value)`` pairs substituted.
     confirmed_by : list of str
         How the step was checked.
     """
@@ -287,6 +288,42 @@ class Derivation:
         self.steps.append(step)
         return self
 
+    def substitute(self, values: dict, reason: str) -> "Derivation":
+        """Add the previous expression with ``values`` substituted (a special case, not an identity).
+
+        The new line is computed here, ``previous.subs(values)``, so it cannot be mistyped; it is still checked
+        against the substitution at random points of the remaining symbols.
+
+        Parameters
+        ----------
+        values : dict
+            Symbols to replace and what replaces them, for example ``{sigma: 1}``.
+        reason : str
+            Why the special case is of interest.
+
+        Returns
+        -------
+        Derivation
+            ``self``.
+
+        Raises
+        ------
+        ValueError
+            If ``values`` is empty or names a symbol that does not occur in the previous line.
+        """
+        if not values:
+            raise ValueError("values: name at least one symbol to substitute")
+        previous = self.steps[-1].expr
+        for symbol in values:
+            if not previous.has(symbol):
+                raise ValueError(f"values: {symbol} does not occur in the previous line")
+        values = {sp.sympify(k): sp.sympify(v) for k, v in values.items()}
+        new = previous.subs(values)
+        step = Step(new, reason, "substitute", tuple(values.items()))
+        step.confirmed_by = self._check_equal(previous.subs(values), new, len(self.steps), reason)
+        self.steps.append(step)
+        return self
+
     @property
     def result(self) -> sp.Expr:
         """The expression on the last line."""
@@ -392,7 +429,8 @@ class Derivation:
                     f"free of them (at {trials[0].describe()} the ratio of changes is {mpmath.nstr(k1, 10)}, "
                     f"at {trials[2].describe()} it is {mpmath.nstr(k2, 10)})"
                 )
-        how = [f"{count} random points × 3 values of {', '.join(map(str, over))}, {DIGITS} digits"]
+        varied = ", ".join(f"${sp.latex(v)}$" for v in over)
+        how = [f"{count} random points × 3 values of {varied}, {DIGITS} digits"]
         symbolic = self._symbolic_argmin(old, new, over)
         if symbolic:
             how.insert(0, symbolic)
@@ -423,20 +461,37 @@ class Derivation:
     # -- display ----------------------------------------------------------------------------------------------
 
     def latex(self) -> str:
-        """The derivation as an ``aligned`` LaTeX block, one step per line with its reason."""
+        """The derivation as an ``aligned`` LaTeX block, one step per line, each relation marked with its step
+        number; the reasons are listed by number in :meth:`reasons` (so a narrow screen never has to scroll
+        sideways to read them)."""
         lines = []
         for index, step in enumerate(self.steps):
             body = sp.latex(step.expr)
             if step.relation == "start":
-                relation = f"{self.lhs} &= "
+                lines.append(f"{self.lhs} &= {body}")
             elif step.relation == "equal":
-                relation = "&= "
+                lines.append(rf"&\overset{{({index})}}{{=}} {body}")
+            elif step.relation == "substitute":
+                where = ", ".join(f"{sp.latex(k)} = {sp.latex(v)}" for k, v in step.over)
+                lines.append(rf"&\underset{{{where}}}{{\overset{{({index})}}{{=}}}} {body}")
             else:
                 over = ", ".join(sp.latex(v) for v in step.over)
-                relation = rf"&\overset{{\arg\min_{{{over}}}}}{{=}} "
-            reason = _latex_text(step.reason) if step.reason else ""
-            lines.append(rf"{relation}{body} && {reason}")
+                lines.append(rf"&\underset{{\arg\min_{{{over}}}}}{{\overset{{({index})}}{{=}}}} {body}")
         return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+    def reasons(self) -> str:
+        """The reasons as a Markdown list: the starting point, then each step with how it was checked."""
+        start = self.steps[0]
+        lines = [f"Start: {start.reason}." if start.reason else "Start."]
+        for index, step in enumerate(self.steps[1:], start=1):
+            if step.relation == "equal":
+                relation = ""
+            elif step.relation == "substitute":
+                relation = " (" + ", ".join(f"${sp.latex(k)} = {sp.latex(v)}$" for k, v in step.over) + ")"
+            else:
+                relation = f" (same minimisers in {', '.join(f'${sp.latex(v)}$' for v in step.over)})"
+            lines.append(f"({index}) {step.reason}{relation}. *Checked: {'; '.join(step.confirmed_by)}.*")
+        return "\n".join(f"- {line}" for line in lines)
 
     def summary(self) -> str:
         """One sentence per step saying how it was confirmed."""
@@ -449,12 +504,12 @@ class Derivation:
         return "$$\n" + self.latex() + "\n$$"
 
     def _repr_markdown_(self) -> str:
-        return self._repr_latex_() + "\n\n" + self.summary()
+        return self._repr_latex_() + "\n\n" + self.reasons()
 
     def __repr__(self) -> str:
         lines = [f"{self.lhs} = {self.steps[0].expr}    [{self.steps[0].reason}]"]
         for step in self.steps[1:]:
-            symbol = "=" if step.relation == "equal" else "~argmin"
+            symbol = {"equal": "=", "substitute": "=(special case)"}.get(step.relation, "~argmin")
             lines.append(f"  {symbol} {step.expr}    [{step.reason}]")
         return "\n".join(lines)
 
@@ -470,13 +525,3 @@ def _logs_positive(expr: sp.Expr) -> bool:
     return all(node.args[0].is_positive for node in expr.atoms(sp.log))
 
 
-def _latex_text(reason: str) -> str:
-    """Turn a reason with optional $...$ math into LaTeX text for the right-hand column."""
-    pieces = reason.split("$")
-    out = []
-    for i, piece in enumerate(pieces):
-        if i % 2:
-            out.append(piece)
-        elif piece:
-            out.append(r"\text{" + piece.replace("{", r"\{").replace("}", r"\}") + "}")
-    return r"\small " + "".join(out) if out else ""

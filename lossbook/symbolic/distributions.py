@@ -7,8 +7,9 @@ see the chapter `KL divergence and the L2 loss <../chapters/kl_divergence_l2.htm
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
+import mpmath
 import sympy as sp
 
 __all__ = [
@@ -159,6 +160,14 @@ class Distribution:
         """Points where the density is not smooth (used to split numerical quadrature)."""
         return []
 
+    def gauss_rule(self, nodes: int, digits: int) -> tuple[list, list] | None:
+        """Points and weights of a Gaussian quadrature rule for this density (numeric parameters only).
+
+        The rule integrates polynomials of degree below ``2 * nodes`` against the density exactly; families
+        without one return ``None`` and their expectations use adaptive quadrature instead.
+        """
+        return None
+
     def center(self) -> sp.Expr:
         """A point in the bulk of the distribution, where numerical quadrature splits the line."""
         return self.params[0]
@@ -260,6 +269,15 @@ class Normal(Distribution):
     def latex(self) -> str:
         return rf"\mathcal{{N}}\left({sp.latex(self.mu)}, {sp.latex(self.sigma**2)}\right)"
 
+    def gauss_rule(self, nodes: int, digits: int) -> tuple[list, list] | None:
+        """Gauss-Hermite nodes mapped to this Gaussian: x = mu + sqrt(2) sigma t, weights w / sqrt(pi)."""
+        t, w = _rule("hermite", nodes, digits)
+        with mpmath.workdps(digits):
+            mu, sigma = (mpmath.mpf(str(sp.N(p, digits))) for p in self.params)
+            points = [mu + mpmath.sqrt(2) * sigma * tk for tk in t]
+            weights = [wk / mpmath.sqrt(mpmath.pi) for wk in w]
+        return points, weights
+
 
 class Laplace(Distribution):
     r"""The Laplace (double exponential) distribution with location :math:`\mu` and scale :math:`b`.
@@ -322,6 +340,23 @@ class Laplace(Distribution):
 
     def latex(self) -> str:
         return rf"\operatorname{{Laplace}}\left({sp.latex(self.mu)}, {sp.latex(self.b)}\right)"
+
+    def gauss_rule(self, nodes: int, digits: int) -> tuple[list, list] | None:
+        """Gauss-Laguerre nodes on each side of the centre: x = mu +- b t, weights w / 2."""
+        t, w = _rule("laguerre", nodes, digits)
+        with mpmath.workdps(digits):
+            mu, b = (mpmath.mpf(str(sp.N(p, digits))) for p in self.params)
+            points = [mu + b * tk for tk in t] + [mu - b * tk for tk in t]
+            weights = [wk / 2 for wk in w] * 2
+        return points, weights
+
+
+@lru_cache(maxsize=None)
+def _rule(kind: str, nodes: int, digits: int) -> tuple[tuple, tuple]:
+    """Nodes and weights of a Gauss rule (computed once per size and precision)."""
+    with mpmath.workdps(digits):
+        t, w = mpmath.gauss_quadrature(nodes, kind)
+        return tuple(t), tuple(w)
 
 
 def _central_to_raw(mu: sp.Expr, central, k: int) -> sp.Expr:
