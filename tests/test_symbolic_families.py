@@ -25,7 +25,7 @@ POINTS = [-2.5, -0.3, 0.0, 0.7, 3.1]
 
 CONTINUOUS = {
     "Cauchy": (Cauchy(sp.Rational(1, 2), 2), stats.cauchy(loc=0.5, scale=2)),
-    "StudentT": (StudentT(5, -1, sp.Rational(3, 2)), stats.t(df=5, loc=-1, scale=1.5)),
+    "StudentT": (StudentT(-1, sp.Rational(3, 2), 5), stats.t(df=5, loc=-1, scale=1.5)),
     "GeneralizedNormal": (GeneralizedNormal(0, 2, 3), stats.gennorm(beta=3, loc=0, scale=2)),
 }
 
@@ -54,7 +54,7 @@ def test_discrete_log_mass_matches_scipy(ours, theirs):
 @pytest.mark.parametrize(
     "dist, orders",
     [
-        (StudentT(7, sp.Rational(1, 3), 2), range(5)),
+        (StudentT(sp.Rational(1, 3), 2, 7), range(5)),
         (GeneralizedNormal(sp.Rational(1, 2), sp.Rational(3, 2), 3), range(5)),
         (GeneralizedNormal(0, 1, 1), range(4)),
     ],
@@ -102,7 +102,7 @@ def test_cauchy_has_no_mean():
 
 def test_student_t_variance_needs_more_than_two_degrees_of_freedom():
     with pytest.raises(ValueError, match="nu > 2"):
-        StudentT(2, 0, 1).raw_moment(2)
+        StudentT(0, 1, 2).raw_moment(2)
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ def test_student_t_variance_needs_more_than_two_degrees_of_freedom():
         (lambda: Poisson(0), "rate"),
         (lambda: NegativeBinomial(2, -1), "alpha"),
         (lambda: ZeroInflatedNegativeBinomial(2, 1, 1), "pi"),
-        (lambda: StudentT(0, 0, 1), "nu"),
+        (lambda: StudentT(0, 1, 0), "nu"),
         (lambda: GeneralizedNormal(0, 1, -2), "p"),
         (lambda: Cauchy(0, 0), "gamma"),
     ],

@@ -2,7 +2,7 @@
 
 Each family knows its log-density as a sum of terms, its support and, where they exist, its raw moments.
 These are the ingredients that :func:`lossbook.symbolic.expectation` and :func:`lossbook.symbolic.kl` work from;
-see the chapter `KL divergence and the L2 loss <../chapters/kl_divergence_l2.html>`_.
+see the chapter `KL divergence and the L2 loss <chapters/kl_divergence_l2.html>`_.
 """
 
 from __future__ import annotations
@@ -207,7 +207,7 @@ class Normal(Distribution):
 
     Notes
     -----
-    Used and derived in `KL divergence and the L2 loss <../chapters/kl_divergence_l2.html>`_.
+    Used and derived in `KL divergence and the L2 loss <chapters/kl_divergence_l2.html>`_.
 
     Examples
     --------
@@ -369,7 +369,7 @@ class Cauchy(Distribution):
 
     Its density is :math:`\frac{1}{\pi\gamma}\left(1 + ((x-\mu)/\gamma)^2\right)^{-1}`; it has no mean and no
     variance, which is the point of the chapter
-    `Heavy tails and robust losses <../chapters/robust_losses.html>`_.
+    `Heavy tails and robust losses <chapters/robust_losses.html>`_.
 
     Parameters
     ----------
@@ -415,16 +415,18 @@ class Cauchy(Distribution):
 
 
 class StudentT(Distribution):
-    r"""Student's t distribution with ``nu`` degrees of freedom, location :math:`\mu` and scale :math:`\sigma`.
+    r"""Student's t distribution with location :math:`\mu`, scale :math:`\sigma` and ``nu`` degrees of freedom.
+
+    Parameters are in the same order as everywhere in lossbook: location, scale, then shape.
 
     Parameters
     ----------
-    nu : sympy.Expr
-        Degrees of freedom, positive.
     mu : sympy.Expr
         The location.
     sigma : sympy.Expr
         The scale, positive.
+    nu : sympy.Expr
+        Degrees of freedom, positive.
     label : str, optional
         LaTeX name in displayed formulas.
 
@@ -435,24 +437,24 @@ class StudentT(Distribution):
 
     Notes
     -----
-    Used in `Heavy tails and robust losses <../chapters/robust_losses.html>`_. The raw moment of order k
+    Used in `Heavy tails and robust losses <chapters/robust_losses.html>`_. The raw moment of order k
     exists only for :math:`k < \nu`.
 
     Examples
     --------
     >>> import sympy as sp
-    >>> StudentT(5, 0, 1).raw_moment(2)
+    >>> StudentT(0, 1, 5).raw_moment(2)
     5/3
     """
 
     name = "StudentT"
-    param_names = ("nu", "mu", "sigma")
+    param_names = ("mu", "sigma", "nu")
 
-    def __init__(self, nu: sp.Expr, mu: sp.Expr, sigma: sp.Expr, *, label: str | None = None):
-        super().__init__(_check_scale(nu, "nu"), _check_real(mu, "mu"), _check_scale(sigma, "sigma"), label=label)
+    def __init__(self, mu: sp.Expr, sigma: sp.Expr, nu: sp.Expr, *, label: str | None = None):
+        super().__init__(_check_real(mu, "mu"), _check_scale(sigma, "sigma"), _check_scale(nu, "nu"), label=label)
 
     def log_density_terms(self, x: sp.Symbol) -> list[sp.Expr]:
-        nu, mu, sigma = self.params
+        mu, sigma, nu = self.params
         return [
             sp.loggamma((nu + 1) / 2) - sp.loggamma(nu / 2) - sp.log(sp.sqrt(nu * sp.pi) * sigma),
             -(nu + 1) / 2 * sp.log(1 + ((x - mu) / sigma) ** 2 / nu),
@@ -462,12 +464,9 @@ class StudentT(Distribution):
     def support(self) -> sp.Set:
         return sp.S.Reals
 
-    def center(self) -> sp.Expr:
-        return self.params[1]
-
     def raw_moment(self, k: int) -> sp.Expr:
         k = _check_order(k)
-        nu, mu, sigma = self.params
+        mu, sigma, nu = self.params
         if k > 0 and (nu - k).is_positive is not True:
             raise ValueError(f"k: a Student t moment of order {k} exists only when nu > {k}, got nu = {nu}")
 
@@ -508,7 +507,7 @@ class GeneralizedNormal(Distribution):
 
     Notes
     -----
-    Derived in `One family for every power <../chapters/lp_family.html>`_.
+    Derived in `One family for every power <chapters/lp_family.html>`_.
 
     Examples
     --------
@@ -571,7 +570,7 @@ class Bernoulli(Distribution):
     Notes
     -----
     Its negative log-likelihood is the binary cross-entropy:
-    `Classification: cross-entropy is a likelihood <../chapters/cross_entropy.html>`_.
+    `Classification: cross-entropy is a likelihood <chapters/cross_entropy.html>`_.
 
     Examples
     --------
@@ -622,7 +621,7 @@ class Categorical(Distribution):
     Notes
     -----
     Its negative log-likelihood is the cross-entropy:
-    `Classification: cross-entropy is a likelihood <../chapters/cross_entropy.html>`_.
+    `Classification: cross-entropy is a likelihood <chapters/cross_entropy.html>`_.
 
     Examples
     --------
@@ -679,7 +678,7 @@ class Poisson(Distribution):
 
     Notes
     -----
-    Used in `Count data <../chapters/count_data.html>`_. Raw moments are Touchard polynomials,
+    Used in `Count data <chapters/count_data.html>`_. Raw moments are Touchard polynomials,
     :math:`E[x^k] = \sum_j S(k, j) \lambda^j` with Stirling numbers of the second kind.
 
     Examples
@@ -738,7 +737,7 @@ class NegativeBinomial(Distribution):
 
     Notes
     -----
-    Used in `Count data <../chapters/count_data.html>`_.
+    Used in `Count data <chapters/count_data.html>`_.
 
     Examples
     --------
@@ -799,7 +798,7 @@ class ZeroInflatedNegativeBinomial(Distribution):
 
     Notes
     -----
-    Used in `Count data <../chapters/count_data.html>`_.
+    Used in `Count data <chapters/count_data.html>`_.
 
     Examples
     --------
@@ -860,7 +859,7 @@ class MultivariateNormal:
 
     Notes
     -----
-    Used in `Geometry of the error <../chapters/geometry.html>`_ (Mahalanobis distance and whitening); its
+    Used in `Geometry of the error <chapters/geometry.html>`_ (Mahalanobis distance and whitening); its
     divergence is derived by :func:`lossbook.symbolic.kl` from
     :math:`E[(x-m)^\top A (x-m)] = \operatorname{tr}(A\Sigma) + (\mu-m)^\top A(\mu-m)`.
 

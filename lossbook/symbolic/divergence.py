@@ -1,6 +1,6 @@
 """The Kullback-Leibler divergence, derived as an expectation rather than looked up.
 
-Derived in the chapter `KL divergence and the L2 loss <../chapters/kl_divergence_l2.html>`_.
+Derived in the chapter `KL divergence and the L2 loss <chapters/kl_divergence_l2.html>`_.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def kl(p: Distribution, q: Distribution) -> sp.Expr:
 
     Notes
     -----
-    Derived step by step in `KL divergence and the L2 loss <../chapters/kl_divergence_l2.html>`_.
+    Derived step by step in `KL divergence and the L2 loss <chapters/kl_divergence_l2.html>`_.
 
     Examples
     --------

@@ -3,7 +3,7 @@
 The symbolic route never integrates :math:`p \\log(p/q)` by brute force. A term polynomial in :math:`x` is
 reduced to raw moments; a term with an absolute value is integrated piece by piece between its kinks, with the
 ordering of the kinks fixed by a positive symbol and undone afterwards. Derived in the chapter
-`KL divergence and the L2 loss <../chapters/kl_divergence_l2.html>`_.
+`KL divergence and the L2 loss <chapters/kl_divergence_l2.html>`_.
 """
 
 from __future__ import annotations
@@ -286,7 +286,7 @@ def expectation(expr: sp.Expr, x: sp.Symbol, dist: Distribution) -> sp.Expr:
 
     Notes
     -----
-    Derived in `KL divergence and the L2 loss <../chapters/kl_divergence_l2.html>`_.
+    Derived in `KL divergence and the L2 loss <chapters/kl_divergence_l2.html>`_.
 
     Examples
     --------

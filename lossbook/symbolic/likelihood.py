@@ -4,7 +4,7 @@ Sums over observations are written with :class:`sympy.Sum` over an integer index
 :class:`sympy.IndexedBase` of data. SymPy's ``solve`` silently returns ``[]`` on the derivative of an
 unexpanded ``Sum``; :func:`expand_sum` first pulls every factor free of the index out of the sum, after which
 the stationary points come out in closed form in a fraction of a second. Used in the chapter
-`Maximum likelihood gives the mean squared error <../chapters/gaussian_mse.html>`_.
+`Maximum likelihood gives the mean squared error <chapters/gaussian_mse.html>`_.
 """
 
 from __future__ import annotations

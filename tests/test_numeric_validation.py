@@ -1,0 +1,238 @@
+"""Bad input never gives a silent nan, inf or wrong number.
+
+Every case raises ValueError whose message starts with the name of the argument at fault (``"sigma_p: ..."``) and
+says why. The table below lists one case per rule and function; the tests after it pin down the helpers' messages.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from lossbook import numeric
+from lossbook.numeric import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cauchy_nll,
+    cross_entropy,
+    focal_loss,
+    gaussian_nll,
+    huber,
+    kl_laplace,
+    kl_monte_carlo,
+    kl_normal,
+    kl_quad,
+    laplace_nll,
+    log_cosh,
+    mae,
+    mahalanobis_squared,
+    mse,
+    poisson_nll,
+    student_t_nll,
+    weighted_mse,
+)
+from lossbook.numeric import _validation
+
+NAN, INF = float("nan"), float("inf")
+N01 = stats.norm(0, 1)
+
+# (function, positional arguments, keyword arguments, regular expression the message must match)
+CASES = [
+    # non-positive scales
+    (kl_normal, (0.0, -1.0, 0.0, 1.0), {}, r"^sigma_p: must be positive, got min -1\.0$"),
+    (kl_normal, (0.0, 1.0, 0.0, [1.0, 0.0]), {}, r"^sigma_q: must be positive, got min 0\.0$"),
+    (kl_laplace, (0.0, 0.0, 0.0, 1.0), {}, r"^b_p: must be positive"),
+    (kl_laplace, (0.0, 1.0, 0.0, -2.0), {}, r"^b_q: must be positive"),
+    (gaussian_nll, (0.0, 0.0, 0.0), {}, r"^sigma: must be positive"),
+    (laplace_nll, (0.0, 0.0, -1.0), {}, r"^b: must be positive"),
+    (cauchy_nll, (0.0, 0.0, 0.0), {}, r"^scale: must be positive"),
+    (student_t_nll, (0.0, 0.0, -1.0, 3.0), {}, r"^scale: must be positive"),
+    (student_t_nll, (0.0, 0.0, 1.0, 0.0), {}, r"^df: must be positive"),
+    (poisson_nll, (1, 0.0), {}, r"^rate: must be positive"),
+    # NaN or infinity in any input
+    (kl_normal, (NAN, 1.0, 0.0, 1.0), {}, r"^mu_p: must be finite, got 1 NaN and 0 infinite"),
+    (kl_normal, (0.0, 1.0, INF, 1.0), {}, r"^mu_q: must be finite, got 0 NaN and 1 infinite"),
+    (kl_normal, (0.0, INF, 0.0, 1.0), {}, r"^sigma_p: must be finite"),
+    (kl_laplace, (0.0, 1.0, 0.0, NAN), {}, r"^b_q: must be finite"),
+    (mse, ([1.0, NAN], [1.0, 2.0]), {}, r"^y: must be finite"),
+    (mae, ([1.0], [-INF]), {}, r"^y_hat: must be finite"),
+    (huber, (0.0, 1.0), {"delta": NAN}, r"^delta: must be finite"),
+    (log_cosh, (INF, 0.0), {}, r"^y: must be finite"),
+    (gaussian_nll, (0.0, NAN, 1.0), {}, r"^mu: must be finite"),
+    (gaussian_nll, (0.0, 0.0, INF), {}, r"^sigma: must be finite"),
+    (laplace_nll, (NAN, 0.0, 1.0), {}, r"^y: must be finite"),
+    (cauchy_nll, (0.0, INF, 1.0), {}, r"^loc: must be finite"),
+    (student_t_nll, (0.0, 0.0, 1.0, INF), {}, r"^df: must be finite"),
+    (poisson_nll, (NAN, 1.0), {}, r"^y: must be finite"),
+    (binary_cross_entropy, (1.0, NAN), {}, r"^p: must be finite"),
+    (binary_cross_entropy_with_logits, (1.0, INF), {}, r"^logits: must be finite"),
+    (cross_entropy, ([0], [[0.0, NAN]]), {}, r"^logits: must be finite"),
+    (focal_loss, (NAN, 0.5), {}, r"^y: must be finite"),
+    (weighted_mse, (0.0, 1.0, NAN), {}, r"^weights: must be finite"),
+    (mahalanobis_squared, ([NAN, 0.0], np.eye(2)), {}, r"^r: must be finite"),
+    (mahalanobis_squared, ([1.0, 0.0], [[1.0, 0.0], [0.0, INF]]), {}, r"^covariance: must be finite"),
+    # empty arrays
+    (kl_normal, (0.0, [], 0.0, 1.0), {}, r"^sigma_p: must not be empty, got shape \(0,\)$"),
+    (mse, ([], []), {}, r"^y: must not be empty"),
+    (cross_entropy, ([], np.zeros((0, 3))), {}, r"^logits: must not be empty"),
+    (weighted_mse, ([1.0], [2.0], []), {}, r"^weights: must not be empty"),
+    # shapes that do not broadcast: both arguments named
+    (kl_normal, ([0.0, 1.0], [1.0, 2.0, 3.0], 0.0, 1.0), {}, r"^sigma_p: shape \(3,\) does not broadcast with mu_p "),
+    (kl_laplace, (0.0, 1.0, [0.0, 1.0], [1.0, 2.0, 3.0]), {}, r"^b_q: shape \(3,\) does not broadcast with mu_p, "),
+    (mse, ([1.0, 2.0], [1.0, 2.0, 3.0]), {}, r"^y_hat: shape \(3,\) does not broadcast with y of shape \(2,\)$"),
+    (mae, (np.zeros((2, 3)), np.zeros(2)), {}, r"^y_hat: shape \(2,\) does not broadcast with y of shape \(2, 3\)$"),
+    (huber, ([1.0, 2.0], [1.0, 2.0, 3.0]), {}, r"^y_hat: .* with y "),
+    (log_cosh, ([1.0, 2.0], [1.0, 2.0, 3.0]), {}, r"^y_hat: .* with y "),
+    (gaussian_nll, ([1.0, 2.0], 0.0, [1.0, 2.0, 3.0]), {}, r"^sigma: shape \(3,\) does not broadcast with y, mu "),
+    (laplace_nll, ([1.0, 2.0], [0.0, 1.0, 2.0], 1.0), {}, r"^mu: .* with y "),
+    (cauchy_nll, ([1.0, 2.0], [0.0, 1.0, 2.0], 1.0), {}, r"^loc: .* with y "),
+    (student_t_nll, ([1.0, 2.0], 0.0, 1.0, [1.0, 2.0, 3.0]), {}, r"^df: .* with y, loc, scale "),
+    (poisson_nll, ([1, 2], [1.0, 2.0, 3.0]), {}, r"^rate: .* with y "),
+    (binary_cross_entropy, ([1, 0], [0.5, 0.5, 0.5]), {}, r"^p: .* with y "),
+    (binary_cross_entropy_with_logits, ([1, 0], [0.5, 0.5, 0.5]), {}, r"^logits: .* with y "),
+    (focal_loss, ([1, 0], [0.5, 0.5, 0.5]), {}, r"^p: .* with y "),
+    (weighted_mse, ([1.0, 2.0], 0.0, [1.0, 2.0, 3.0]), {}, r"^weights: .* with y, y_hat "),
+    (cross_entropy, ([0, 1, 0], np.zeros((2, 3))), {}, r"^y: must have shape \(n,\) = \(2,\) to match logits of shape"),
+    (mahalanobis_squared, ([1.0, 2.0, 3.0], np.eye(2)), {}, r"^r: must have shape \(\.\.\., 2\) to match covariance"),
+    # probabilities outside [0, 1]
+    (binary_cross_entropy, (1.5, 0.5), {}, r"^y: must be a probability in \[0, 1\], got min 1\.5 and max 1\.5$"),
+    (binary_cross_entropy, (1.0, [0.5, -0.1]), {}, r"^p: must be a probability in \[0, 1\], got min -0\.1"),
+    (binary_cross_entropy_with_logits, (-1.0, 0.0), {}, r"^y: must be a probability in \[0, 1\]"),
+    (focal_loss, (1.0, 1.01), {}, r"^p: must be a probability in \[0, 1\]"),
+    # a certain answer on the wrong label: the loss would be infinite
+    (binary_cross_entropy, (1.0, 0.0), {}, r"^p: a probability of exactly 0 or 1 on the wrong label gives infinite"),
+    (binary_cross_entropy, ([0.0, 1.0], [1.0, 0.5]), {}, r"^p: .*binary_cross_entropy_with_logits"),
+    (binary_cross_entropy, (0.3, 1.0), {}, r"^p: a probability of exactly 0 or 1 on the wrong label"),
+    (focal_loss, (1.0, 0.0), {}, r"^p: a probability of exactly 0 or 1 on the wrong label"),
+    (focal_loss, (0.0, 1.0), {"gamma": 3.0}, r"^p: a probability of exactly 0 or 1 on the wrong label"),
+    # labels out of range or not integers
+    (cross_entropy, ([3], np.zeros((1, 3))), {}, r"^y: must be integers in \[0, 3\), got min 3 and max 3$"),
+    (cross_entropy, ([-1, 0], np.zeros((2, 3))), {}, r"^y: must be integers in \[0, 3\), got min -1"),
+    (cross_entropy, ([0.5], np.zeros((1, 3))), {}, r"^y: must be integers, got 0\.5$"),
+    (poisson_nll, (-1, 1.0), {}, r"^y: must be integers >= 0, got min -1"),
+    (poisson_nll, ([1, 2.5], 1.0), {}, r"^y: must be integers, got 2\.5$"),
+    # shapes of matrices
+    (cross_entropy, ([0], [0.0, 1.0]), {}, r"^logits: must be 2-D of shape \(n, k\), got shape \(2,\)$"),
+    (mahalanobis_squared, ([1.0, 2.0], np.ones((2, 3))), {}, r"^covariance: must be a square \(d, d\) matrix"),
+    (mahalanobis_squared, (1.0, np.eye(1)), {}, r"^r: must have shape \(\.\.\., 1\)"),
+    (mahalanobis_squared, ([1.0, 2.0], [[1.0, 0.5], [0.0, 1.0]]), {}, r"^covariance: must be symmetric$"),
+    (mahalanobis_squared, ([1.0, 2.0], [[1.0, 2.0], [2.0, 1.0]]), {}, r"^covariance: must be positive definite"),
+    (mahalanobis_squared, ([1.0, 2.0], np.zeros((2, 2))), {}, r"^covariance: must be positive definite"),
+    # weights
+    (weighted_mse, ([1.0, 2.0], 0.0, [1.0, -1.0]), {}, r"^weights: must be non-negative, got min -1\.0$"),
+    (weighted_mse, ([1.0, 2.0], 0.0, 0.0), {}, r"^weights: must not be all zero$"),
+    # delta <= 0, gamma < 0 (single numbers)
+    (huber, (0.0, 1.0), {"delta": 0.0}, r"^delta: must be positive, got 0\.0$"),
+    (huber, (0.0, 1.0), {"delta": -1.0}, r"^delta: must be positive, got -1\.0$"),
+    (huber, (0.0, 1.0), {"delta": [1.0, 2.0]}, r"^delta: must be a single number, got an array of shape \(2,\)$"),
+    (focal_loss, (1.0, 0.5), {"gamma": -0.5}, r"^gamma: must be non-negative, got -0\.5$"),
+    # n < 2, and n not an integer
+    (kl_monte_carlo, (N01, N01), {"n": 1}, r"^n: must be at least 2 to estimate a standard error, got 1$"),
+    (kl_monte_carlo, (N01, N01), {"n": 0}, r"^n: must be at least 2"),
+    (kl_monte_carlo, (N01, N01), {"n": 100.0}, r"^n: must be an integer, got 100\.0$"),
+    (kl_monte_carlo, (N01, N01), {"n": True}, r"^n: must be an integer, got True$"),
+    (kl_monte_carlo, (N01, N01), {"n": "1000"}, r"^n: must be an integer"),
+    (kl_monte_carlo, (N01, N01), {"seed": -1}, r"^seed: not a valid seed"),
+    # distributions that are not frozen continuous scipy distributions
+    (kl_quad, (stats.norm, N01), {}, r"^p: must be a frozen distribution; call the family with its parameters"),
+    (kl_quad, (N01, stats.poisson(3)), {}, r"^q: must be a continuous distribution, got the discrete poisson$"),
+    (kl_quad, (1.0, N01), {}, r"^p: must be a frozen continuous scipy\.stats distribution .* got float$"),
+    (kl_quad, (N01, None), {}, r"^q: must be a frozen continuous scipy\.stats distribution .* got NoneType$"),
+    (kl_quad, (stats.norm(0, -1), N01), {}, r"^p: the parameters of norm are invalid"),
+    (kl_monte_carlo, (N01, stats.laplace), {}, r"^q: must be a frozen distribution"),
+    (kl_monte_carlo, (stats.binom(5, 0.5), N01), {}, r"^p: must be a continuous distribution"),
+    # non-numeric input
+    (kl_normal, ("a", 1.0, 0.0, 1.0), {}, r"^mu_p: must be numeric"),
+    (kl_normal, (0.0, None, 0.0, 1.0), {}, r"^sigma_p: must be numeric, got an element of type NoneType"),
+    (mse, (["1.0", "2.0"], 0.0), {}, r"^y: must be numeric, got an array of dtype <U3$"),
+    (mae, ([1.0, 2.0], [1.0, object()]), {}, r"^y_hat: must be numeric, got an element of type object"),
+    (gaussian_nll, (0.0, 1 + 2j, 1.0), {}, r"^mu: must be real, got complex values$"),
+    (laplace_nll, ([[1.0, 2.0], [3.0]], 0.0, 1.0), {}, r"^y: must be a real number or a rectangular array"),
+    (huber, (0.0, 1.0), {"delta": "1"}, r"^delta: must be numeric"),
+    (poisson_nll, (np.array(["2024-01-01"], dtype="datetime64[D]"), 1.0), {}, r"^y: must be numeric, got an array"),
+    (cross_entropy, ([0], "logits"), {}, r"^logits: must be numeric"),
+    (mahalanobis_squared, ([1.0], [[None]]), {}, r"^covariance: must be numeric"),
+    # results that would overflow float64 raise instead of returning inf
+    (kl_normal, (0.0, 1e200, 0.0, 1.0), {}, r"^mu_p, sigma_p, mu_q, sigma_q: the divergence overflows float64"),
+    (kl_laplace, (0.0, 1e-300, 1e300, 1e-300), {}, r"^mu_p, b_p, mu_q, b_q: the divergence overflows float64"),
+    (mse, (1e200, -1e200), {}, r"^y, y_hat: the squared residual overflows float64"),
+    (mae, (1.7e308, -1.7e308), {}, r"^y, y_hat: the residual overflows float64"),
+    (gaussian_nll, (1e300, -1e300, 1e-300), {}, r"^y, mu, sigma: the loss overflows float64"),
+    (weighted_mse, (1e200, 0.0, 1.0), {}, r"^y, y_hat, weights: the loss overflows float64"),
+    (mahalanobis_squared, ([1e200, 0.0], np.eye(2)), {}, r"^r, covariance: the squared length overflows float64"),
+]
+
+
+def case_id(case) -> str:
+    function, args, kwargs, pattern = case
+    return f"{function.__name__}-{pattern.split(':')[0].strip('^')}-{pattern.split(':', 1)[1][:28].strip()}"
+
+
+@pytest.mark.parametrize("function, args, kwargs, pattern", CASES, ids=[case_id(c) for c in CASES])
+def test_bad_input_raises_a_value_error_naming_the_argument(function, args, kwargs, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        function(*args, **kwargs)
+
+
+def test_every_public_function_has_a_bad_input_case():
+    functions = {name for name in numeric.__all__ if callable(getattr(numeric, name)) and name[0].islower()}
+    covered = {case[0].__name__ for case in CASES}
+    assert functions <= covered, f"no bad-input case for {sorted(functions - covered)}"
+
+
+@pytest.mark.parametrize("sigma", [0.0, -1.0, -np.inf, np.nan])
+def test_a_bad_scale_is_never_turned_into_nan(sigma):
+    with pytest.raises(ValueError, match=r"^sigma_q: "):
+        kl_normal(0.0, 1.0, 0.0, sigma)
+
+
+# -- the helpers ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (3, np.array(3.0)),
+        ([1, 2], np.array([1.0, 2.0])),
+        (np.float32(0.5), np.array(0.5)),
+        (np.array([True, False]), np.array([1.0, 0.0])),
+        (np.array([1.5, 2], dtype=object), np.array([1.5, 2.0])),
+    ],
+)
+def test_real_array_converts_real_numbers_to_float64(value, expected):
+    got = _validation.real_array(value, "x")
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_broadcast_returns_arrays_of_the_common_shape():
+    a, b, c = _validation.broadcast(a=np.zeros((3, 1)), b=np.zeros(4), c=np.zeros(()))
+    assert a.shape == b.shape == c.shape == (3, 4)
+
+
+def test_broadcast_names_the_first_incompatible_argument_and_those_before_it():
+    expected = r"^c: shape \(5,\) does not broadcast with a, b \(together of shape \(3, 4\)\)$"
+    with pytest.raises(ValueError, match=expected):
+        _validation.broadcast(a=np.zeros((3, 1)), b=np.zeros(4), c=np.zeros(5))
+
+
+@pytest.mark.parametrize("n", [2, 10, np.int64(7)])
+def test_sample_size_accepts_integers_of_at_least_two(n):
+    assert _validation.sample_size(n) == int(n)
+    assert type(_validation.sample_size(n)) is int
+
+
+def test_integers_accepts_integer_valued_floats_and_returns_int64():
+    got = _validation.integers([0.0, 2.0, 1.0], "y", low=0, high=3)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, [0, 2, 1])
+
+
+def test_mean_survives_a_sum_that_overflows():
+    assert _validation.mean(np.full(4, 1e308), "x") == pytest.approx(1e308, rel=1e-15)
+
+
+def test_scaled_difference_survives_a_difference_that_overflows():
+    got = _validation.scaled_difference(np.array(1e308), np.array(-1e308), np.array(1e300))
+    assert got == pytest.approx(2e8, rel=1e-15)
