@@ -54,9 +54,12 @@ serve: book
 lab: setup
 	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser chapters
 
+## make bench: speed goals of the library, the book build and Lighthouse scores, as tables
 bench: setup
-	$(BIN)/python bench/run.py
+	@status=0; for script in bench/library.py bench/book.py bench/lighthouse.py; do \
+	  if [ -f $$script ]; then $(BIN)/python $$script || status=1; echo; fi; done; exit $$status
 
+## make soak: strict nbval and every unit test three times, each in a new shuffled order
 soak: setup
 	$(BIN)/python bench/soak.py
 

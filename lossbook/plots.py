@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
+
+try:
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+except ImportError as error:  # the library works without matplotlib; only the figures need it
+    raise ImportError('lossbook.plots needs matplotlib: pip install "lossbook[plots]"') from error
 from matplotlib.figure import Figure
 
 from . import numeric

@@ -1,0 +1,103 @@
+"""Speed of the library: derived KL against brute-force integration, derivation checks, import time.
+
+Run with `make bench` (or `python bench/library.py`). Prints a Markdown table with each goal; not a test.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import sympy as sp
+
+from lossbook import numeric
+from lossbook.symbolic import Derivation, Normal, kl
+
+
+def best_of(function, repeats: int = 5) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def brute_force_kl() -> float:
+    """sympy.integrate of p log(p/q) for two symbolic Gaussians, the route lossbook avoids."""
+    x = sp.Symbol("x", real=True)
+    m1, m2 = sp.symbols("mu1 mu2", real=True)
+    s1, s2 = sp.symbols("sigma1 sigma2", positive=True)
+    p = sp.exp(-((x - m1) ** 2) / (2 * s1**2)) / (sp.sqrt(2 * sp.pi) * s1)
+    q = sp.exp(-((x - m2) ** 2) / (2 * s2**2)) / (sp.sqrt(2 * sp.pi) * s2)
+    start = time.perf_counter()
+    sp.integrate(p * sp.log(p / q), (x, -sp.oo, sp.oo))
+    return time.perf_counter() - start
+
+
+def derived_kl() -> None:
+    m1, m2 = sp.symbols("mu1 mu2", real=True)
+    s1, s2 = sp.symbols("sigma1 sigma2", positive=True)
+    sp.core.cache.clear_cache()
+    kl(Normal(m1, s1), Normal(m2, s2))
+
+
+def ten_step_derivation(symbolic_seconds: float) -> None:
+    """A fresh ten-step chain: SymPy's cache and the engine's compiled functions are cleared first."""
+    from lossbook.symbolic import derivation
+
+    sp.core.cache.clear_cache()
+    derivation._COMPILED.clear()
+    mu, c = sp.symbols("mu c", real=True)
+    sigma = sp.Symbol("sigma", positive=True)
+    expr = (mu - c) ** 2 / (2 * sigma**2) + sp.log(sigma)
+    derivation = Derivation("f", expr, symbolic_seconds=symbolic_seconds, seed=int(time.time_ns() % 1000))
+    for k in range(10):
+        derivation.equals(sp.expand(expr) if k % 2 == 0 else expr + 0 * mu, f"rewrite {k}")
+
+
+def import_seconds(module: str) -> float:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    runs = [float(subprocess.check_output([sys.executable, "-c", code], text=True)) for _ in range(5)]
+    return statistics.median(runs)
+
+
+def main() -> list[tuple[str, str, str, bool]]:
+    rows = []
+    integrate = brute_force_kl()
+    moments = best_of(derived_kl)
+    speedup = integrate / moments
+    rows.append(("kl(Normal, Normal) by moments", f"{moments * 1e3:.1f} ms", "", True))
+    rows.append(("sympy.integrate of p log(p/q)", f"{integrate:.2f} s", "", True))
+    rows.append(("speed-up of the moment route", f"{speedup:.0f}x", ">= 150x", speedup >= 150))
+    numeric_only = best_of(lambda: ten_step_derivation(0.0))
+    with_symbolic = best_of(lambda: ten_step_derivation(1.0))
+    rows.append(("10-step Derivation, checked numerically", f"{numeric_only * 1e3:.0f} ms", "< 100 ms", numeric_only < 0.1))
+    rows.append(("10-step Derivation, plus symbolic confirmation", f"{with_symbolic * 1e3:.0f} ms", "", True))
+    seconds = import_seconds("lossbook")
+    rows.append(("import lossbook", f"{seconds * 1e3:.0f} ms", "< 500 ms", seconds < 0.5))
+    for module in ("lossbook.symbolic", "lossbook.numeric"):
+        rows.append((f"import {module}", f"{import_seconds(module) * 1e3:.0f} ms", "", True))
+    size = 1_000_000
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=size), rng.normal(size=size)
+    s, t = rng.uniform(0.5, 2, size=size), rng.uniform(0.5, 2, size=size)
+    rows.append((f"numeric.kl_normal on {size:,} pairs", f"{best_of(lambda: numeric.kl_normal(a, s, b, t)) * 1e3:.1f} ms", "", True))
+    rows.append((f"numeric.mse on {size:,} values", f"{best_of(lambda: numeric.mse(a, b)) * 1e3:.1f} ms", "", True))
+    return rows
+
+
+def table(rows) -> str:
+    lines = ["| measure | value | goal | met |", "|---|---:|---|---|"]
+    lines += [f"| {name} | {value} | {goal} | {'yes' if ok else 'NO'} |" for name, value, goal, ok in rows]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    rows = main()
+    print("## Library\n")
+    print(table(rows))
+    sys.exit(0 if all(ok for *_, ok in rows) else 1)
