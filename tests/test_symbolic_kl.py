@@ -78,3 +78,26 @@ def test_kl_of_a_distribution_with_itself_is_zero(a, s):
 def test_kl_needs_distributions(bad):
     with pytest.raises(ValueError, match="p:"):
         kl(bad, Normal(0, 1))
+
+
+def test_cauchy_kl_is_the_known_closed_form():
+    """Cauchy has no moments, but the log of a quadratic has a known expectation under it."""
+    from lossbook.symbolic import Cauchy
+
+    g1, g2 = sp.symbols("gamma1 gamma2", positive=True)
+    derived = kl(Cauchy(m1, g1), Cauchy(m2, g2))
+    closed = sp.log(((g1 + g2) ** 2 + (m1 - m2) ** 2) / (4 * g1 * g2))
+    assert sp.simplify(sp.expand_log(derived - closed, force=True)) == 0
+
+
+@pytest.mark.parametrize("values", [(0.3, 2.0, -1.0, 0.5), (-1.0, 0.5, 0.3, 2.0)])
+def test_cauchy_kl_matches_quadrature(values):
+    from lossbook.symbolic import Cauchy
+
+    g1, g2 = sp.symbols("gamma1 gamma2", positive=True)
+    numbers = [sp.nsimplify(v) for v in values]
+    p, q = Cauchy(numbers[0], numbers[1]), Cauchy(numbers[2], numbers[3])
+    expected = numeric_expectation(p.log_density(x) - q.log_density(x), x, p)
+    derived = kl(Cauchy(m1, g1), Cauchy(m2, g2)).xreplace(dict(zip((m1, g1, m2, g2), numbers)))
+    with mpmath.workdps(30):
+        assert abs(mpmath.mpf(str(sp.N(derived, 30))) - expected) < mpmath.mpf("1e-12")

@@ -413,6 +413,25 @@ class Cauchy(Distribution):
             return sp.Integer(1)
         raise ValueError("k: the Cauchy distribution has no moments of order 1 or higher")
 
+    def known_expectation(self, f: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
+        r"""Table entry: :math:`E[\log(a(x-m)^2 + c)] = \log a + \log\left((\gamma + \sqrt{c/a})^2 + (\mu - m)^2\right)`.
+
+        Valid for :math:`a, c > 0`; the logarithm of any such quadratic has a finite expectation under a Cauchy
+        distribution even though its moments do not exist. Returns ``None`` for other integrands.
+        """
+        if not isinstance(f, sp.log):
+            return None
+        inner = sp.expand(f.args[0])
+        if not inner.is_polynomial(x) or sp.degree(inner, x) != 2:
+            return None
+        a, b, c0 = sp.Poly(inner, x).all_coeffs()
+        m = -b / (2 * a)
+        c = sp.simplify(c0 - a * m**2)
+        if a.is_positive is not True or c.is_positive is not True:
+            return None
+        mu, gamma = self.params
+        return sp.log(a) + sp.log((gamma + sp.sqrt(c / a)) ** 2 + (mu - m) ** 2)
+
 
 class StudentT(Distribution):
     r"""Student's t distribution with location :math:`\mu`, scale :math:`\sigma` and ``nu`` degrees of freedom.
