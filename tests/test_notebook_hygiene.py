@@ -7,6 +7,7 @@ author's machine into the book.
 
 import json
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,9 @@ VOLATILE = {
     "warning": re.compile(r"\b\w*Warning\b"),
     "date or time": re.compile(r"\b20\d\d-\d\d-\d\d\b|\b\d\d:\d\d:\d\d\b"),
     "timing": re.compile(r"\b(Wall time|CPU times|\d+(\.\d+)? ?(ms|µs) per loop)\b"),
+    "version string": re.compile(r"\b(version|v)?\s?\d+\.\d+\.\d+(rc\d+|\.post\d+)?\b(?!\d)"),
+    "host name": re.compile(re.escape(socket.gethostname())) if len(socket.gethostname()) > 3 else re.compile(r"(?!)"),
+    "thread count": re.compile(r"\b(threads?|cores?|cpu_count)\s*[:=]\s*\d+", re.IGNORECASE),
 }
 
 

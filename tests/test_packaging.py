@@ -1,5 +1,6 @@
 """lossbook installs on its own: `pip install .` brings only what the library needs, not matplotlib."""
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,11 +16,17 @@ UV = Path(sys.executable).parent / "uv"
 @pytest.fixture(scope="module")
 def bare_environment(tmp_path_factory):
     """A new virtual environment with `pip install .` of lossbook (versions constrained by the lock file)."""
-    venv = tmp_path_factory.mktemp("bare") / "venv"
+    scratch = tmp_path_factory.mktemp("bare")
+    source = scratch / "source"  # building from a copy leaves no build/ directory in the working tree
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    shutil.copytree(ROOT / "lossbook", source / "lossbook", ignore=shutil.ignore_patterns("__pycache__"))
+    venv = scratch / "venv"
     subprocess.run([str(UV), "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
     python = venv / "bin" / "python"
     subprocess.run(
-        [str(UV), "pip", "install", "--quiet", "--python", str(python), "-c", str(ROOT / "requirements.lock"), str(ROOT)],
+        [str(UV), "pip", "install", "--quiet", "--python", str(python), "-c", str(ROOT / "requirements.lock"), str(source)],
         check=True,
     )
     return python
