@@ -50,8 +50,9 @@ notebooks: setup
 serve: book
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
 
-## make lab: open the chapters in JupyterLab
+## make lab: open the chapters in JupyterLab (installed from requirements-lab.lock on first use)
 lab: setup
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-lab.lock
 	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser chapters
 
 ## make bench: speed goals of the library, the book build and Lighthouse scores, as tables
@@ -67,6 +68,8 @@ soak: setup
 lock:
 	test -x $(BIN)/uv || ($(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet uv==$(UV_VERSION))
 	$(BIN)/uv pip compile pyproject.toml --extra book --python-version 3.11 --no-header --quiet -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra lab --python-version 3.11 --no-header --quiet -c requirements.lock \
+	  -o requirements-lab.lock
 
 fresh-cache:
 	@mkdir -p _build

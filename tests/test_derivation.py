@@ -153,3 +153,41 @@ def test_substitution_of_an_absent_symbol_is_a_value_error():
 def test_substitution_is_shown_under_the_equals_sign():
     derivation = Derivation("f", m1 * sigma).substitute({sigma: 2}, "double")
     assert "\\sigma = 2" in derivation.latex()
+
+
+def test_argmin_over_an_integer_variable():
+    s = sp.Symbol("s", integer=True)
+    Derivation("f", s**2).same_argmin(2 * s**2 + 1, "scale and shift", over=s)
+
+
+def test_wrong_argmin_over_an_integer_variable_is_rejected():
+    s = sp.Symbol("s", integer=True)
+    with pytest.raises(DerivationError):
+        Derivation("f", s**2).same_argmin(s**2 + s, "add a term that depends on s", over=s)
+
+
+def test_complex_identity_needs_the_complex_domain():
+    u, v = sp.symbols("u v", real=True)
+    old, new = (u + sp.I * v) ** 2, u**2 - v**2 + 2 * sp.I * u * v
+    Derivation("z^2", old, domain="complex").equals(new, "expand")
+    with pytest.raises(DerivationError):
+        Derivation("z^2", old).equals(new, "expand")
+
+
+def test_wrong_complex_identity_is_rejected():
+    u, v = sp.symbols("u v", real=True)
+    with pytest.raises(DerivationError):
+        Derivation("z^2", (u + sp.I * v) ** 2, domain="complex").equals(u**2 + v**2, "forgot the i")
+
+
+def test_unknown_domain_is_a_value_error():
+    with pytest.raises(ValueError, match="domain"):
+        Derivation("f", m1, domain="quaternion")
+
+
+def test_count_data_are_sampled_as_counts():
+    """An IndexedBase of non-negative integers gets non-negative integer data, so log(y!) stays real."""
+    counts = sp.IndexedBase("k", integer=True, nonnegative=True)
+    rate = sp.Symbol("rate", positive=True)
+    poisson = sp.Sum(counts[i] * sp.log(rate) - rate - sp.loggamma(counts[i] + 1), (i, 1, N))
+    Derivation("-log L", -poisson).same_argmin(sp.Sum(rate - counts[i] * sp.log(rate), (i, 1, N)), "drop log k!", over=rate)

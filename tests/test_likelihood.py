@@ -63,3 +63,13 @@ def test_bad_likelihood_arguments_are_value_errors(args, argument):
 def test_stationary_points_need_a_variable_that_occurs():
     with pytest.raises(ValueError, match="variables"):
         stationary_points(negative_log_likelihood(Normal(mu, 1), y, n), sigma)
+
+
+def test_generalized_normal_scale_has_a_stationary_point():
+    """(|y - mu| / alpha)**p must be split into |y - mu|**p alpha**-p before solving for alpha."""
+    from lossbook.symbolic import GeneralizedNormal
+
+    alpha, p = sp.symbols("alpha p", positive=True)
+    (solution,) = stationary_points(negative_log_likelihood(GeneralizedNormal(mu, alpha, p), y, n), alpha)
+    expected = (p * sp.Sum(sp.Abs(mu - y[i]) ** p, (i, 1, n)) / n) ** (1 / p)
+    assert sp.simplify(solution[alpha] - expected) == 0

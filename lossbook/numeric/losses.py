@@ -689,7 +689,7 @@ def focal_loss(y: ArrayLike, p: ArrayLike, gamma: float = 2.0) -> float:
 
     Notes
     -----
-    Derived in `Classification: cross-entropy is a likelihood <chapters/cross_entropy.html>`_.
+    Derived in `Keypoint heatmaps and the focal loss <chapters/heatmaps_focal.html>`_.
 
     Examples
     --------

@@ -864,10 +864,11 @@ class MultivariateNormal:
 
     Parameters
     ----------
-    mean : sympy.MatrixExpr
-        A column vector of shape (d, 1), such as ``MatrixSymbol("mu", d, 1)``.
-    covariance : sympy.MatrixExpr
-        A (d, d) symmetric positive definite matrix, such as ``MatrixSymbol("Sigma", d, d)``.
+    mean : sympy.MatrixExpr or sympy.Matrix
+        A column vector of shape (d, 1), such as ``MatrixSymbol("mu", d, 1)``, or an explicit matrix.
+    covariance : sympy.MatrixExpr or sympy.Matrix
+        A (d, d) symmetric positive definite matrix, such as ``MatrixSymbol("Sigma", d, d)``, or an explicit
+        matrix; with explicit matrices and an explicit ``x`` the log-density is evaluated to a scalar.
     label : str, optional
         LaTeX name in displayed formulas.
 
@@ -894,6 +895,7 @@ class MultivariateNormal:
     name = "MultivariateNormal"
 
     def __init__(self, mean: sp.MatrixExpr, covariance: sp.MatrixExpr, *, label: str | None = None):
+        mean, covariance = (sp.ImmutableMatrix(m) if isinstance(m, sp.MatrixBase) else m for m in (mean, covariance))
         if mean.shape[1] != 1:
             raise ValueError(f"mean: must be a column vector of shape (d, 1), got shape {mean.shape}")
         if covariance.shape != (mean.shape[0], mean.shape[0]):
@@ -911,7 +913,11 @@ class MultivariateNormal:
         r"""The log-density :math:`-\tfrac12 (x-\mu)^\top\Sigma^{-1}(x-\mu) - \tfrac12\log\det(2\pi\Sigma)`."""
         r = x - self.mean
         quadratic = sp.Trace(r.T * self.covariance.I * r)
-        return -quadratic / 2 - self.dimension * sp.log(2 * sp.pi) / 2 - sp.log(sp.Determinant(self.covariance)) / 2
+        value = -quadratic / 2 - self.dimension * sp.log(2 * sp.pi) / 2 - sp.log(sp.Determinant(self.covariance)) / 2
+        explicit = not (self.mean.atoms(sp.MatrixSymbol) | self.covariance.atoms(sp.MatrixSymbol))
+        if isinstance(x, sp.MatrixSymbol):
+            explicit = False
+        return sp.simplify(value.doit()) if explicit else value
 
     def expected_quadratic_form(self, matrix: sp.MatrixExpr, center: sp.MatrixExpr) -> sp.Expr:
         r""":math:`E[(x-m)^\top A (x-m)] = \operatorname{tr}(A\Sigma) + (\mu-m)^\top A (\mu-m)`.

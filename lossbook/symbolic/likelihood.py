@@ -105,7 +105,7 @@ def expand_sum(expr: sp.Expr, *, expand_terms: bool = True) -> sp.Expr:
         total = []
         summand = node.function
         if expand_terms:
-            summand = sp.expand(summand, log=False, power_exp=False, power_base=False)
+            summand = sp.expand(summand, log=False, power_exp=False, power_base=True)
         for term in sp.Add.make_args(summand):
             outside, inside = term.as_independent(index, as_Add=False)
             total.append(outside * count if inside == 1 else outside * sp.Sum(inside, (index, low, high)))
@@ -161,6 +161,10 @@ def stationary_points(expr: sp.Expr, variables: sp.Symbol | Sequence[sp.Symbol])
     solutions = sp.solve(numerators, list(variables), dict=True)
     kept = []
     for solution in solutions:
-        if all(sp.ask(sp.Q.positive(value)) is not False or not v.is_positive for v, value in solution.items()):
+        consistent = all(
+            not v.is_positive or (value.is_positive is not False and not value.could_extract_minus_sign())
+            for v, value in solution.items()
+        )
+        if consistent:
             kept.append({v: sp.simplify(value) for v, value in solution.items()})
     return kept
