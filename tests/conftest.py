@@ -8,8 +8,11 @@ bottom, so the cells of each notebook are put back in order (notebooks themselve
 import pytest
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_collection_modifyitems(session, config, items):
+    # A wrapper registered after pytest-randomly's (also a tryfirst wrapper) encloses it, so this runs
+    # after the shuffle.
+    result = yield
     positions = [k for k, item in enumerate(items) if item.path.suffix == ".ipynb"]
     cells = sorted(
         (items[k] for k in positions),
@@ -17,6 +20,7 @@ def pytest_collection_modifyitems(session, config, items):
     )
     for position, item in zip(positions, cells):
         items[position] = item
+    return result
 
 
 def _first_position(items, path):

@@ -229,9 +229,10 @@ class Derivation:
         How many random points each step is checked at (at least 10).
     seed : int, optional
         Seed of the random points, so a derivation is checked the same way every run.
-    domain : {"real", "complex"}, optional
-        Whether the expressions are real-valued (default: a complex value at a sample point is an error, which
-        catches steps such as :math:`\\log x^2 = 2\\log x` for negative :math:`x`) or complex-valued.
+    domain : str, optional
+        "real" or "complex": whether the expressions are real-valued (the default: a complex value at a
+        sample point is an error, which catches steps such as :math:`\log x^2 = 2\log x` for negative
+        :math:`x`) or complex-valued.
     symbolic_seconds : float, optional
         CPU time allowed for a symbolic confirmation of each step (0 to skip it). CPU time rather than wall
         time, so that a busy machine does not change which steps are confirmed symbolically.
