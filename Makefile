@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CHAPTERS := $(wildcard chapters/*.ipynb) $(wildcard chapters/*/*.ipynb)
 JOBS ?= 2
 
-.PHONY: setup book test unit notebooks serve lab bench soak lock clean browser fresh-cache
+.PHONY: setup book test unit notebooks serve lab bench soak lock clean browser fresh-cache execute
 
 # jupyter-cache keys a notebook on its code cells only, so a change to the library or to a pinned version
 # would leave stale outputs in the book. The cache is dropped whenever either changes.
@@ -26,12 +26,12 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 ## make book: build the HTML book into _build/html (notebooks are executed, results cached in _build/.jupyter_cache)
-book: setup fresh-cache
+book: setup execute
 	$(BIN)/jupyter-book build --path-output . .
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 ## make test: the whole suite (library, doctests, strict nbval, book build with warnings as errors, browser)
-test: setup browser fresh-cache
+test: setup browser execute
 	$(BIN)/jupyter-book build -W -n --keep-going --path-output . .
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
@@ -70,6 +70,12 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml --extra book --python-version 3.11 --no-header --quiet -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra lab --python-version 3.11 --no-header --quiet -c requirements.lock \
 	  -o requirements-lab.lock
+
+## execute: run the notebooks that changed since the last build into the jupyter cache, two at a time
+## (jupyter-book alone runs them one after another; the build then finds every result in the cache)
+execute: setup fresh-cache
+	@yes | $(BIN)/jcache notebook -p _build/.jupyter_cache add $(CHAPTERS) >/dev/null
+	$(BIN)/jcache project -p _build/.jupyter_cache execute --executor local-parallel --timeout 600 --verbosity WARNING
 
 fresh-cache:
 	@mkdir -p _build

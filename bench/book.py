@@ -40,6 +40,18 @@ def build(book: Path) -> float:
     return run([str(BIN / "jupyter-book"), "build", "-W", "-n", "--keep-going", "--path-output", ".", "."], book)
 
 
+def execute_in_parallel(book: Path) -> float:
+    """What `make execute` does: run changed notebooks into the jupyter cache, two at a time."""
+    cache = str(book / "_build" / ".jupyter_cache")
+    (book / "_build").mkdir(exist_ok=True)
+    chapters = [str(p) for p in sorted((book / "chapters").glob("*.ipynb"))]
+    start = time.perf_counter()
+    subprocess.run([str(BIN / "jcache"), "notebook", "-p", cache, "add", *chapters], input="y\n", text=True,
+                   cwd=book, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run([str(BIN / "jcache"), "project", "-p", cache, "execute", "--executor", "local-parallel", "--timeout", "600"], book)
+    return time.perf_counter() - start
+
+
 def markdown_edit(notebook: Path) -> None:
     data = json.loads(notebook.read_text())
     cell = next(c for c in data["cells"] if c["cell_type"] == "markdown")
@@ -59,12 +71,12 @@ def main() -> int:
         per_chapter.append((notebook.stem, seconds))
     shutil.rmtree(book / "_bench_exec")
     bare = sum(s for _, s in per_chapter)
-    clean = build(book)
-    unchanged = build(book)
+    clean = execute_in_parallel(book) + build(book)
+    unchanged = execute_in_parallel(book) + build(book)
     markdown_edit(chapters[0])
-    edited = build(book)
+    edited = execute_in_parallel(book) + build(book)
     rows.append(("bare execution of all notebooks, one after another", f"{bare:.1f} s", "", True))
-    rows.append(("clean build", f"{clean:.1f} s", f"<= 1.5 x bare = {1.5 * bare:.1f} s", clean <= 1.5 * bare))
+    rows.append(("clean build (make book: parallel execution, then jupyter-book)", f"{clean:.1f} s", f"<= 1.5 x bare = {1.5 * bare:.1f} s", clean <= 1.5 * bare))
     rows.append(("rebuild, nothing changed", f"{unchanged:.1f} s", f"<= 10 % of clean = {0.1 * clean:.1f} s", unchanged <= 0.1 * clean))
     rows.append((f"rebuild after a markdown edit of {chapters[0].stem}", f"{edited:.1f} s", f"<= 25 % of clean = {0.25 * clean:.1f} s", edited <= 0.25 * clean))
     for name, seconds in per_chapter:
