@@ -1,0 +1,45 @@
+"""Fix accessibility faults in the HTML that Sphinx writes, where CSS cannot reach.
+
+Citation lists: docutils writes a bibliography as ``<div role="list">`` whose entries have the DPUB role
+``doc-biblioentry``. That role is deprecated, and ARIA does not count it as a list item, so assistive
+technology sees a list without items (axe: aria-required-children, critical). The entries become plain list
+items, which is what they are.
+
+Module index: Sphinx's ``py-modindex.html`` shows a package's submodules under a small minus/plus image that
+folds them away, with the alt text "-". The image is given alt text that says what it does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+
+TOGGLER = 'class="toggler"'
+TOGGLER_ALT = 'alt="Show or hide the submodules of this package"'
+
+
+def fix_roles(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def fix_index_togglers(app: Sphinx, exception: Exception | None) -> None:
+    """Domain indices are rendered from Sphinx's template, so their files are corrected once written."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for path in Path(app.outdir).glob("*index.html"):
+        text = path.read_text(encoding="utf-8")
+        if TOGGLER in text and 'alt="-"' in text:
+            fixed = "\n".join(
+                line.replace('alt="-"', TOGGLER_ALT) if "toggle-" in line or TOGGLER in line else line
+                for line in text.split("\n")
+            )
+            path.write_text(fixed, encoding="utf-8")
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("html-page-context", fix_roles)
+    app.connect("build-finished", fix_index_togglers)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

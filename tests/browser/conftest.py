@@ -1,0 +1,458 @@
+"""The book as readers get it: the built HTML, served on 127.0.0.1 and read in Debian's Chromium.
+
+Session fixtures build the book if it is missing (one builder at a time across pytest-xdist workers), serve
+``_build/html`` from a local HTTP server, and open one headless Chromium per session, so one per xdist worker.
+Tests get a ``Reader``: a tab that reads pages of the book and records what goes wrong meanwhile (requests to
+another host, which are aborted, console errors, page errors, failed responses), and that knows how to check
+a page as a whole (``Reader.check``) and its accessibility (``Reader.audit``).
+
+The page lists come from the built book at collection time (``pytest_generate_tests``): a test that takes
+``book_page`` runs once for every HTML page, ``chapter_page`` once for every chapter (chapters/), and
+``reference_page`` once for every other page.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from filelock import FileLock
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "_build"
+HTML = BUILD / "html"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Sphinx's support files, not pages: stylesheets and scripts, the copied sources, the figures.
+NOT_PAGES = {"_static", "_sources", "_images"}
+BUILD_COMMAND = ["build", "-W", "-n", "--keep-going", "--path-output", ".", "."]
+HOST = "127.0.0.1"
+
+
+def ensure_book() -> Path:
+    """Return ``_build/html``, building the book first if it has not been built.
+
+    ``make test`` builds the book before pytest runs; this is for a bare ``pytest``. The lock makes the
+    second xdist worker wait for the first worker's build instead of starting its own in the same place.
+    A failed build fails every worker of the run alike (a failed build still writes index.html, so the
+    failure is remembered in a marker file named after the run), so that the workers collect the same tests.
+    """
+    global _build_failure
+    if _build_failure is None:
+        _build_failure = _build_if_missing()
+    if _build_failure:
+        pytest.fail(_build_failure, pytrace=False)
+    return HTML
+
+
+_build_failure: str | None = None
+_FAILED_MARKER = BUILD / ".browser-tests-build-failed"
+
+
+def _failure_of_this_run(run: str) -> str:
+    if _FAILED_MARKER.is_file():
+        marker_run, _, message = _FAILED_MARKER.read_text(encoding="utf-8").partition("\n")
+        if marker_run == run:
+            return message
+    return ""
+
+
+def _build_if_missing() -> str:
+    """Build the book unless it is built; return why the build failed, or "" if the book is there."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"pid-{os.getpid()}")
+    if (HTML / "index.html").is_file() and not _failure_of_this_run(run):
+        return ""
+    BUILD.mkdir(exist_ok=True)
+    with FileLock(BUILD / ".browser-tests-build.lock"):
+        if failure := _failure_of_this_run(run):
+            return failure
+        if (HTML / "index.html").is_file():
+            return ""
+        jupyter_book = Path(sys.executable).parent / "jupyter-book"
+        result = subprocess.run(
+            [str(jupyter_book), *BUILD_COMMAND], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        if result.returncode == 0 and (HTML / "index.html").is_file():
+            _FAILED_MARKER.unlink(missing_ok=True)
+            return ""
+        output = (result.stdout + result.stderr)[-4000:]
+        failure = f"building the book ({' '.join(BUILD_COMMAND)}) failed with exit {result.returncode}:\n{output}"
+        _FAILED_MARKER.write_text(f"{run}\n{failure}", encoding="utf-8")
+        return failure
+
+
+def book_pages(html: Path) -> list[str]:
+    """Every HTML page of the built book, as a path relative to ``html`` (``chapters/x.html``)."""
+    pages = [p.relative_to(html) for p in html.rglob("*.html")]
+    return sorted(p.as_posix() for p in pages if p.parts[0] not in NOT_PAGES)
+
+
+def root_page() -> str:
+    """The page ``index.html`` redirects to: the table of contents' root document."""
+    match = re.search(r"^root:\s*(\S+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"), re.MULTILINE)
+    assert match, "_toc.yml has no root"
+    return match.group(1) + ".html"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "book_page" in metafunc.fixturenames:
+        metafunc.parametrize("book_page", book_pages(ensure_book()))
+    if "chapter_page" in metafunc.fixturenames:
+        chapters = [p for p in book_pages(ensure_book()) if p.startswith("chapters/")]
+        metafunc.parametrize("chapter_page", chapters)
+    if "reference_page" in metafunc.fixturenames:
+        others = [p for p in book_pages(ensure_book()) if not p.startswith("chapters/")]
+        metafunc.parametrize("reference_page", others)
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    return ensure_book()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the signature is http.server's
+        pass
+
+
+@pytest.fixture(scope="session")
+def book_url(built_book: Path):
+    """The built book served over HTTP on 127.0.0.1 at a free port; stopped when the session ends."""
+    handler = functools.partial(_QuietHandler, directory=str(built_book))
+    server = ThreadingHTTPServer((HOST, 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="book-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{HOST}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory: pytest.TempPathFactory):
+    """Headless Debian Chromium with a fresh profile, one per session (so one per xdist worker)."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}; the browser tests need Debian's chromium. Install it with "
+            "`sudo apt-get install -y chromium` (or run `make browser`, which `make test` does).",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+            color_scheme="light",
+        )
+        context.set_default_timeout(30_000)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="session")
+def _session_reader(browser_context, book_url: str) -> Reader:
+    return Reader(browser_context, book_url)
+
+
+@pytest.fixture
+def reader(_session_reader: Reader) -> Reader:
+    """The session's reader with a clean record; every test reuses the same tab."""
+    _session_reader.reset()
+    return _session_reader
+
+
+# What a reader should see, as the checks in Reader.check look for it.
+
+WAIT_FOR_MATHJAX = """async () => {
+    const startup = window.MathJax && window.MathJax.startup;
+    if (!(startup && startup.promise)) return "absent";
+    const timeout = new Promise(resolve => setTimeout(() => resolve("timeout"), 20000));
+    return await Promise.race([startup.promise.then(() => "typeset"), timeout]);
+}"""
+
+# TeX that MathJax should have turned into math. Code is exempt: a code cell may well print LaTeX.
+RAW_TEX = re.compile(r"\\\[|\\\(|\$\$|\\begin\{")
+VISIBLE_PROSE = """() => {
+    const root = document.querySelector("main") || document.querySelector("article") || document.body;
+    const skip = "pre, code, kbd, samp, script, style, textarea, mjx-container";
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+        acceptNode: node => node.parentElement.closest(skip) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+    });
+    const parts = [];
+    while (walker.nextNode()) parts.push(walker.currentNode.nodeValue);
+    return parts.join("");
+}"""
+MATHJAX_ERRORS = """() => [...document.querySelectorAll("mjx-merror, [data-mjx-error]")].map(
+    node => node.getAttribute("data-mjx-error") || node.textContent)"""
+
+# Wait for every image, including any lazy one below the fold, then describe it.
+IMAGES = """async () => {
+    const images = [...document.images];
+    await Promise.all(images.map(img => img.complete ? null : new Promise(resolve => {
+        img.loading = "eager";
+        img.addEventListener("load", resolve, {once: true});
+        img.addEventListener("error", resolve, {once: true});
+        setTimeout(resolve, 15000);
+    })));
+    return images.map(img => ({src: img.getAttribute("src"), width: img.naturalWidth, alt: img.getAttribute("alt")}));
+}"""
+IMAGE_FILE = re.compile(r"\.(png|jpe?g|gif|svg|webp|avif)\b", re.IGNORECASE)
+MIN_ALT_WORDS = 4
+
+
+def alt_text_problem(src: str, alt: str | None) -> str | None:
+    """Why ``alt`` is not a real description of the image at ``src`` (None if it is one).
+
+    >>> alt_text_problem("a/b.png", "Two curves of the loss against the residual")
+    >>> alt_text_problem("a/b.png", "b.png")
+    'alt text is a file name'
+    >>> alt_text_problem("a/b.png", "")
+    'no alt text'
+    >>> alt_text_problem("a/b.png", "A plot")
+    'alt text has fewer than 4 words'
+    >>> alt_text_problem("_images/3fa9c2.png", "3fa9c2")
+    'alt text is a file name'
+    >>> alt_text_problem("_images/loss.png", "The loss against the residual, for three noise models")
+    >>> alt_text_problem("a/b.png", None)
+    'no alt text'
+    """
+    alt = (alt or "").strip()
+    if not alt:
+        return "no alt text"
+    name = PurePosixPath(unquote(urlsplit(src or "").path))
+    if IMAGE_FILE.search(alt) or alt.lower() in (name.stem.lower(), name.name.lower()):
+        return "alt text is a file name"
+    if re.fullmatch(r"[0-9a-f]{16,}", alt):
+        return "alt text is a file name"
+    if len(re.findall(r"[^\W\d_]{2,}", alt)) < MIN_ALT_WORDS:
+        return f"alt text has fewer than {MIN_ALT_WORDS} words"
+    return None
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": AXE_TAGS},
+    "resultTypes": ["violations"],
+    # axe's preload fetches every stylesheet again to build a CSS object model, and resolves a CSS @import
+    # against the page instead of the stylesheet (the theme's `@import "../basic.css"` becomes a request for
+    # /basic.css, a 404 in the console). It only serves the css-orientation-lock rule, and no style sheet of
+    # the book has an orientation media query for that rule to find.
+    "preload": False,
+}
+BLOCKING_IMPACTS = {"serious", "critical"}
+AXE_SCRIPT = Axe().axe_script  # axe-core, as axe-playwright-python ships it
+# Code blocks: every syntax-highlighted token is an element, two thirds of a chapter's text elements, and
+# axe's color-contrast rule measures each one on its own, which tripled the time axe takes on a chapter.
+# Tokens of one colour on one background have one contrast, so axe runs every rule everywhere except
+# color-contrast inside code blocks, and CODE_CONTRAST measures each distinct colour pair of the tokens once,
+# by the same WCAG formula and the same 4.5:1 threshold for text of normal size.
+CODE = ".highlight pre"
+AXE_RUNS = [
+    (None, {**AXE_OPTIONS, "rules": {"color-contrast": {"enabled": False}}}),
+    ({"exclude": [[CODE]]}, {**AXE_OPTIONS, "runOnly": {"type": "rule", "values": ["color-contrast"]}}),
+]
+CODE_CONTRAST = """(selector) => {
+    const parse = text => {
+        const [r, g, b, a = 1] = text.match(/[\\d.]+/g).map(Number);
+        return {r, g, b, a};
+    };
+    const over = (top, bottom) => ({
+        r: top.r * top.a + bottom.r * (1 - top.a),
+        g: top.g * top.a + bottom.g * (1 - top.a),
+        b: top.b * top.a + bottom.b * (1 - top.a),
+        a: 1,
+    });
+    const background = element => {
+        const layers = [];
+        for (let e = element; e; e = e.parentElement) {
+            const colour = parse(getComputedStyle(e).backgroundColor);
+            if (colour.a > 0) layers.push(colour);
+            if (colour.a >= 1) break;
+        }
+        return layers.reduceRight((below, layer) => over(layer, below), {r: 255, g: 255, b: 255, a: 1});
+    };
+    const luminance = ({r, g, b}) => {
+        const channel = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    };
+    const measured = new Map();
+    for (const token of document.querySelectorAll(selector + " span")) {
+        const text = [...token.childNodes].filter(n => n.nodeType === 3).map(n => n.nodeValue).join("");
+        if (!text.trim()) continue;
+        const back = background(token);
+        const fore = over(parse(getComputedStyle(token).color), back);
+        const key = JSON.stringify([fore, back]);
+        if (measured.has(key)) continue;
+        const [light, dark] = [luminance(fore), luminance(back)].sort((x, y) => y - x);
+        measured.set(key, {ratio: (light + 0.05) / (dark + 0.05), token: token.className, text: text.trim().slice(0, 30),
+                           color: getComputedStyle(token).color});
+    }
+    return [...measured.values()];
+}"""
+MIN_CONTRAST = 4.5
+
+
+class Reader:
+    """A browser tab reading the book, with a record of what went wrong while it read.
+
+    ``external`` lists requests to any host but 127.0.0.1 (aborted, so nothing leaves the machine);
+    ``errors`` lists console errors, uncaught page errors and HTTP error responses.
+    """
+
+    def __init__(self, context, base_url: str):
+        self.context = context
+        self.base_url = base_url
+        self.external: list[str] = []
+        self.errors: list[str] = []
+        self.mathjax = "absent"
+        self.root = root_page()
+        # Only requests that do not start at the book's host reach Python; the rest are never intercepted.
+        context.route(re.compile(rf"^(?!https?://{re.escape(HOST)}[:/])"), self._outside)
+        self.page = self.new_tab()
+        # A second tab that loads a page's HTML and nothing else, for tests of the document itself.
+        self._document_tab = context.new_page()
+        self._document_tab.route("**/*", self._document_only)
+
+    def _outside(self, route) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname == HOST or (url.startswith("blob:") and urlsplit(url[5:]).hostname == HOST):
+            route.continue_()
+            return
+        self.external.append(url)
+        route.abort("blockedbyclient")
+
+    @staticmethod
+    def _document_only(route) -> None:
+        if route.request.resource_type == "document":
+            route.continue_()
+        else:
+            route.abort("blockedbyclient")
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "")
+            self.errors.append(f"console error: {message.text} ({where})")
+
+    def _response(self, response) -> None:
+        if response.status >= 400:
+            self.errors.append(f"HTTP {response.status} for {response.url}")
+
+    def new_tab(self):
+        page = self.context.new_page()
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        page.on("response", self._response)
+        return page
+
+    def reset(self) -> None:
+        self.external.clear()
+        self.errors.clear()
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def open(self, path: str, page=None):
+        """Load a page as a reader does and wait until it is ready to read: loaded, redirected (the root
+        ``index.html``), its math typeset. Returns the Playwright page."""
+        page = page or self.page
+        page.goto(self.url(path), wait_until="load")
+        if path == "index.html":
+            page.wait_for_url(self.url(self.root), wait_until="load")
+        self.mathjax = page.evaluate(WAIT_FOR_MATHJAX)
+        return page
+
+    def document(self, path: str):
+        """The page's HTML as Chromium parses it, with no script, style sheet, font or image loaded (and
+        so no cost for them): for tests of what the document says, such as its links and meta tags.
+        The root ``index.html`` is followed to the page it redirects to. Returns the Playwright page."""
+        tab = self._document_tab
+        tab.goto(self.url(path), wait_until="domcontentloaded")
+        if path == "index.html":
+            tab.wait_for_url(self.url(self.root), wait_until="domcontentloaded")
+        return tab
+
+    def check(self, path: str) -> list[str]:
+        """Read a page and list what is wrong with it (empty if nothing): (a) requests to another host,
+        (b) console errors, page errors and failed requests, (c) TeX left untypeset or MathJax errors,
+        (d) images that did not load or whose alt text does not describe them, (e) serious or critical
+        accessibility violations."""
+        page = self.open(path)
+        problems = []
+
+        # (a), (b): nothing fetched from another host; no console error, page error or failed request.
+        if self.problems():
+            problems.append(self.problems())
+
+        # (c): the math is typeset: no raw TeX left in the prose, no MathJax error.
+        if self.mathjax == "timeout":
+            problems.append("MathJax did not finish typesetting within 20 s")
+        prose = page.evaluate(VISIBLE_PROSE)
+        for match in RAW_TEX.finditer(prose):
+            context = prose[max(0, match.start() - 40) : match.end() + 40].replace("\n", " ")
+            problems.append(f"raw TeX {match.group()!r} in the text: …{context}…")
+        problems += [f"MathJax error: {error}" for error in page.evaluate(MATHJAX_ERRORS)]
+
+        # (d): every image loads and has alt text that describes it.
+        for image in page.evaluate(IMAGES):
+            if image["width"] == 0:
+                problems.append(f"image did not load: {image['src']}")
+            if why := alt_text_problem(image["src"], image["alt"]):
+                problems.append(f"{why}: {image['src']} (alt={image['alt']!r})")
+
+        # (e): no serious or critical accessibility violation.
+        problems += self.audit(page)
+        return problems
+
+    def audit(self, page) -> list[str]:
+        """axe-core's serious and critical violations on the page, and code tokens below 4.5:1 contrast."""
+        problems = []
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.evaluate(AXE_SCRIPT)
+        for context, options in AXE_RUNS:
+            results = page.evaluate("([c, o]) => axe.run(c || document, o)", [context, options])
+            for violation in results["violations"]:
+                if violation["impact"] in BLOCKING_IMPACTS:
+                    targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+                    problems.append(
+                        f"axe {violation['impact']} {violation['id']}: {violation['help']} "
+                        f"({len(violation['nodes'])} elements: {targets}) {violation['helpUrl']}"
+                    )
+        for pair in page.evaluate(CODE_CONTRAST, CODE):
+            if pair["ratio"] < MIN_CONTRAST:
+                problems.append(
+                    f"code token {pair['token']!r} ({pair['text']!r}, {pair['color']}) has contrast "
+                    f"{pair['ratio']:.2f}:1, below {MIN_CONTRAST}:1"
+                )
+        return problems
+
+    def problems(self) -> str:
+        """What went wrong since the last reset, one item a line ("" if nothing)."""
+        lines = [f"request to another host: {url}" for url in self.external] + self.errors
+        return "\n".join(lines)
