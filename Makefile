@@ -14,6 +14,8 @@ JOBS ?= 2
 # jupyter-cache keys a notebook on its code cells only, so a change to the library or to a pinned version
 # would leave stale outputs in the book. The cache is dropped whenever either changes.
 LIBRARY_HASH = $(shell cat requirements.lock $$(find lossbook -name '*.py' | sort) | sha1sum | cut -c1-16)
+# Sphinx does not notice a change to _static/ or _ext/ alone; the HTML is rebuilt from scratch when they change.
+THEME_HASH = $(shell cat $$(find _static _ext -type f -not -path '*/__pycache__/*' | sort) | sha1sum | cut -c1-16)
 
 setup: $(STAMP)
 
@@ -81,6 +83,8 @@ fresh-cache:
 	@mkdir -p _build
 	@if [ "$$(cat _build/.library-hash 2>/dev/null)" != "$(LIBRARY_HASH)" ]; then \
 	  rm -rf _build/.jupyter_cache && echo "$(LIBRARY_HASH)" > _build/.library-hash; fi
+	@if [ "$$(cat _build/.theme-hash 2>/dev/null)" != "$(THEME_HASH)" ]; then \
+	  rm -rf _build/html _build/.doctrees && echo "$(THEME_HASH)" > _build/.theme-hash; fi
 
 clean:
 	rm -rf _build

@@ -241,6 +241,9 @@ def kl_against_scale_ratio(ratios: np.ndarray | None = None, *, ax=None) -> Figu
     ax.plot(s, numeric.kl_normal(0.0, 1.0, 0.0, s), label="$D_{\\mathrm{KL}}(p_{gt} \\,\\|\\, p_m)$")
     ax.plot(s, numeric.kl_normal(0.0, s, 0.0, 1.0), linestyle="-.", label="$D_{\\mathrm{KL}}(p_m \\,\\|\\, p_{gt})$")
     ax.set_xscale("log")
+    ticks = [t for t in (1 / 8, 1 / 4, 1 / 2, 1, 2, 4, 8) if s.min() <= t <= s.max()]
+    ax.set_xticks(ticks, labels=[f"1/{round(1 / t)}" if t < 1 else f"{t:g}" for t in ticks])
+    ax.xaxis.set_minor_formatter(mpl.ticker.NullFormatter())
     ax.set_xlabel("scale ratio $\\sigma_m / \\sigma_{gt}$ (equal means)")
     ax.set_ylabel("divergence (nats)")
     ax.legend()
