@@ -116,6 +116,13 @@ def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: fl
     return fig, axes
 
 
+def _figure_for(ax, **size):
+    """The figure of ``ax``, or a new figure and axes in the book's style when ``ax`` is None."""
+    if ax is None:
+        return new_figure(**size)
+    return ax.figure, ax
+
+
 def losses_side_by_side(
     losses: Mapping[str, Callable[[np.ndarray], np.ndarray]],
     residuals: Sequence[float] | np.ndarray | None = None,
@@ -156,10 +163,7 @@ def losses_side_by_side(
     if not losses:
         raise ValueError("losses: give at least one loss to plot")
     r = np.linspace(-3, 3, 401) if residuals is None else np.asarray(residuals, dtype=float)
-    if ax is None:
-        fig, ax = new_figure()
-    else:
-        fig = ax.figure
+    fig, ax = _figure_for(ax)
     for label, loss in losses.items():
         ax.plot(r, loss(r), label=label)
     ax.set_xlabel("residual $r = y - \\hat{y}$")
@@ -198,10 +202,7 @@ def kl_against_mean_gap(gaps: np.ndarray | None = None, scales: Sequence[float] 
     >>> plt.close(fig)
     """
     d = np.linspace(-3, 3, 301) if gaps is None else np.asarray(gaps, dtype=float)
-    if ax is None:
-        fig, ax = new_figure()
-    else:
-        fig = ax.figure
+    fig, ax = _figure_for(ax)
     for index, scale in enumerate(scales):
         kl = numeric.kl_normal(d, 1.0, 0.0, scale)
         ax.plot(d, kl, color=PALETTE[index % len(PALETTE)], label=f"KL, $\\sigma_{{gt}} = 1$, $\\sigma_m = {scale:g}$")
@@ -234,10 +235,7 @@ def kl_against_scale_ratio(ratios: np.ndarray | None = None, *, ax=None) -> Figu
     >>> plt.close(fig)
     """
     s = np.geomspace(1 / 8, 8, 301) if ratios is None else np.asarray(ratios, dtype=float)
-    if ax is None:
-        fig, ax = new_figure()
-    else:
-        fig = ax.figure
+    fig, ax = _figure_for(ax)
     ax.plot(s, numeric.kl_normal(0.0, 1.0, 0.0, s), label="$D_{\\mathrm{KL}}(p_{gt} \\,\\|\\, p_m)$")
     ax.plot(s, numeric.kl_normal(0.0, s, 0.0, 1.0), linestyle="-.", label="$D_{\\mathrm{KL}}(p_m \\,\\|\\, p_{gt})$")
     ax.set_xscale("log")
@@ -282,10 +280,7 @@ def kl_asymmetry_map(
     mean, log_scale = np.meshgrid(m, t)
     scale = 2.0**log_scale
     difference = numeric.kl_normal(0.0, 1.0, mean, scale) - numeric.kl_normal(mean, scale, 0.0, 1.0)
-    if ax is None:
-        fig, ax = new_figure(width=6.4, height=4.6)
-    else:
-        fig = ax.figure
+    fig, ax = _figure_for(ax, width=6.4, height=4.6)
     limit = float(np.max(np.abs(difference)))
     image = ax.pcolormesh(m, t, difference, cmap=DIVERGING, vmin=-limit, vmax=limit, shading="auto")
     ax.contour(m, t, difference, levels=[0.0], colors="black", linewidths=1.0)
@@ -333,10 +328,7 @@ def data_with_estimates(
         raise ValueError("data: the sample is empty")
     if not np.all(np.isfinite(values)):
         raise ValueError("data: contains NaN or infinite values")
-    if ax is None:
-        fig, ax = new_figure(height=2.6)
-    else:
-        fig = ax.figure
+    fig, ax = _figure_for(ax, height=2.6)
     jitter = np.linspace(-0.15, 0.15, values.size) if values.size > 1 else np.zeros(1)
     ax.scatter(values, jitter, color="#555555", s=24, zorder=3, label="data")
     styles = ["-", "--", "-.", ":"]
