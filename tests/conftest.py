@@ -1,11 +1,17 @@
 """Suite-wide pytest configuration.
 
 pytest-randomly shuffles the test order on every run, which is how the suite shows that no test depends
-on another's state. The one exception is a notebook: strict nbval runs its cells in one kernel, top to
+on another's state; hypothesis draws the same examples every run. The one exception is a notebook: strict nbval runs its cells in one kernel, top to
 bottom, so the cells of each notebook are put back in order (notebooks themselves stay shuffled).
 """
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run (derandomize), so a green run means the same thing each
+# time; a new failing example is found by changing the code or the strategy, never by luck of the seed.
+settings.register_profile("lossbook", derandomize=True, deadline=None, print_blob=True)
+settings.load_profile("lossbook")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
