@@ -1,8 +1,9 @@
 """Suite-wide pytest configuration.
 
 pytest-randomly shuffles the test order on every run, which is how the suite shows that no test depends
-on another's state; hypothesis draws the same examples every run. The one exception is a notebook: strict nbval runs its cells in one kernel, top to
-bottom, so the cells of each notebook are put back in order (notebooks themselves stay shuffled).
+on another's state; hypothesis draws the same examples every run. The one exception to the shuffle is a
+notebook: strict nbval runs its cells in one kernel, top to bottom, so the cells of each notebook are put
+back in order (notebooks themselves stay shuffled).
 """
 
 import pytest
