@@ -9,8 +9,9 @@ x = sp.Symbol("x", real=True)
 m1, m2, a, c = sp.symbols("mu1 mu2 a c", real=True)
 sigma, b1, b2 = sp.symbols("sigma b1 b2", positive=True)
 N = sp.Symbol("N", integer=True, positive=True)
-i = sp.Symbol("i", integer=True, positive=True)
-y = sp.IndexedBase("y", real=True)
+i, j = sp.symbols("i j", integer=True, positive=True)
+k = sp.Symbol("k", integer=True, nonnegative=True)
+y, z = sp.IndexedBase("y", real=True), sp.IndexedBase("z", real=True)
 squares = sp.Sum((y[i] - m1) ** 2, (i, 1, N))
 gaussian_nll = N * sp.log(sigma) + squares / (2 * sigma**2)
 
@@ -24,6 +25,9 @@ WRONG_EQUALITIES = {
     "absolute value lost (wrong only when mu1 < mu2)": (sp.Abs(m1 - m2) + sigma, m1 - m2 + sigma),
     "sign error in the Laplace KL": (LAPLACE_KL_DEFINITION, LAPLACE_KL_CLOSED.subs(sp.Abs(m1 - m2), m1 - m2)),
     "a difference of 1e-20": (sp.exp(m1), sp.exp(m1) + sp.Rational(1, 10**20)),
+    "a sum off by its last term": (sp.Sum(y[i], (i, 1, N)), sp.Sum(y[i], (i, 1, N - 1))),
+    "a product of data mistaken for a sum": (sp.log(sp.Product(sp.exp(y[i]), (i, 1, N))), sp.Sum(y[i], (i, 1, N)) * N),
+    "indices of two data series swapped": (sp.Sum(y[i] * z[i + 1], (i, 1, N)), sp.Sum(y[i + 1] * z[i], (i, 1, N))),
 }
 
 TRUE_EQUALITIES = {
@@ -32,6 +36,15 @@ TRUE_EQUALITIES = {
     "the Laplace KL": (LAPLACE_KL_DEFINITION, LAPLACE_KL_CLOSED),
     "log of a product of positives": (sp.log(2 * sigma * b1), sp.log(2) + sp.log(sigma) + sp.log(b1)),
     "a finite sum written out": (sp.Sum(i, (i, 1, N)), N * (N + 1) / 2),
+    "a double sum of data is the square of a sum": (
+        sp.Sum(y[i] * y[j], (i, 1, N), (j, 1, N)), sp.Sum(y[i], (i, 1, N)) ** 2
+    ),
+    "a nested sum whose inner limit is the outer index": (sp.Sum(sp.Sum(1, (j, 1, i)), (i, 1, N)), N * (N + 1) / 2),
+    "the log of a product of data is a sum of logs": (
+        sp.log(sp.Product(sp.exp(y[i]) * sigma, (i, 1, N))), sp.Sum(y[i], (i, 1, N)) + N * sp.log(sigma)
+    ),
+    "neighbouring data in one sum": (sp.Sum(y[i + 1] - y[i], (i, 1, N)), y[N + 1] - y[1]),
+    "an infinite series (left to symbolic summation)": (sp.Sum(x**k / sp.factorial(k), (k, 0, sp.oo)), sp.exp(x)),
 }
 
 
@@ -191,3 +204,14 @@ def test_count_data_are_sampled_as_counts():
     rate = sp.Symbol("rate", positive=True)
     poisson = sp.Sum(counts[i] * sp.log(rate) - rate - sp.loggamma(counts[i] + 1), (i, 1, N))
     Derivation("-log L", -poisson).same_argmin(sp.Sum(rate - counts[i] * sp.log(rate), (i, 1, N)), "drop log k!", over=rate)
+
+
+def test_data_do_not_depend_on_the_order_they_are_drawn_in():
+    """A data value is a function of the point and the symbol's name, so two ways of summing see the same data."""
+    forwards = Derivation("s", sp.Sum(y[i], (i, 1, N))).equals(sp.Sum(y[N + 1 - i], (i, 1, N)), "reverse the order")
+    assert len(forwards) == 2
+
+
+def test_a_sum_that_cannot_be_evaluated_names_the_expression():
+    with pytest.raises(DerivationError, match="could not evaluate"):
+        Derivation("f", sp.Sum(y[i], (i, 1, sp.Symbol("h", real=True)))).equals(sp.Integer(0), "nonsense")

@@ -129,18 +129,28 @@ def _variables(*exprs: sp.Expr) -> list[sp.Symbol]:
 
 
 class _Point:
-    """Values of the free symbols, plus data values for indexed symbols (drawn when first needed)."""
+    """Values of the free symbols, plus data values for indexed symbols (drawn when first needed).
+
+    A data value depends only on the point's seed and the indexed symbol's name, not on the order in which
+    values are asked for, so evaluating sums in any order sees the same data.
+    """
 
     def __init__(self, values: dict, seed: int):
         self.values = values
+        self.seed = seed
         self.data: dict = {}
-        self.rng = random.Random(seed)
+
+    def with_values(self, values: dict) -> "_Point":
+        """The same data at other values of the free symbols."""
+        other = _Point(values, self.seed)
+        other.data = self.data
+        return other
 
     def data_value(self, indexed: sp.Indexed) -> sp.Expr:
         key = str(indexed)
         if key not in self.data:
             # Data values respect the assumptions of their IndexedBase, like symbols do (counts stay counts).
-            self.data[key] = _sample_value(indexed.base.label, self.rng)
+            self.data[key] = _sample_value(indexed.base.label, random.Random(f"{self.seed}/{key}"))
         return self.data[key]
 
     def describe(self) -> str:
@@ -149,44 +159,149 @@ class _Point:
         return ", ".join(parts) if parts else "(no free symbols)"
 
 
-_COMPILED: dict = {}
+MAX_UNROLLED_TERMS = 10_000
 
 
-def _compiled(expr: sp.Expr, variables: tuple):
-    """A cached mpmath function of the variables for an expression without sums, data or expectations."""
-    key = (expr, variables)
-    if key not in _COMPILED:
-        if len(_COMPILED) > 2000:
-            _COMPILED.clear()
-        try:
-            _COMPILED[key] = sp.lambdify(variables, expr, modules="mpmath")
-        except Exception:  # an expression lambdify cannot print is evaluated by evalf instead
-            _COMPILED[key] = None
-    return _COMPILED[key]
+class _NotCompiled(Exception):
+    """An expression the compiled evaluator does not handle; the slower evalf route is used instead."""
+
+
+def _as_integer(value) -> int:
+    if isinstance(value, mpmath.mpc) or not mpmath.isfinite(value) or value != int(value):
+        raise _NotCompiled
+    return int(value)
+
+
+_PROGRAMS: dict = {}
+
+
+def _program(expr: sp.Expr):
+    """A function ``(env, point) -> mpmath number`` evaluating ``expr``; ``env`` maps symbols to mpmath numbers.
+
+    Sums and products with integer limits become loops over their terms and indexed symbols become look-ups
+    of the point's data, around mpmath functions made by ``lambdify``: the terms are numbers, so no symbolic
+    summation is ever attempted, and each step is compiled once for all its sample points. ``None`` for an
+    expression this does not handle (an expectation, or something ``lambdify`` cannot print).
+    """
+    if expr in _PROGRAMS:
+        return _PROGRAMS[expr]
+    if len(_PROGRAMS) > 2000:
+        _PROGRAMS.clear()
+    try:
+        program = _build_program(expr)
+    except Exception:  # _NotCompiled, or anything lambdify raises: the evalf route handles it
+        program = None
+    _PROGRAMS[expr] = program
+    return program
+
+
+def _build_program(expr: sp.Expr):
+    if isinstance(expr, (sp.Sum, sp.Product)):
+        return _loop_program(expr)
+    if isinstance(expr, sp.Indexed):
+        return _data_program(expr)
+    if expr.has(Expectation):
+        raise _NotCompiled
+    parts: dict = {}
+
+    def collect(node):
+        if isinstance(node, (sp.Sum, sp.Product, sp.Indexed)):
+            parts.setdefault(node, sp.Dummy())
+            return
+        for arg in node.args:
+            collect(arg)
+
+    collect(expr)
+    part_programs = {parts[node]: _program(node) for node in parts}
+    if any(program is None for program in part_programs.values()):
+        raise _NotCompiled
+    rest = expr.xreplace(parts)
+    if rest.atoms(sp.IndexedBase, sp.Idx):
+        raise _NotCompiled
+    arguments = tuple(sorted(rest.free_symbols, key=sp.default_sort_key))
+    function = sp.lambdify(arguments, rest, modules="mpmath")
+
+    def run(env: dict, point: "_Point"):
+        values = []
+        for symbol in arguments:
+            if symbol in part_programs:
+                values.append(part_programs[symbol](env, point))
+            elif symbol in env:
+                values.append(env[symbol])
+            else:
+                raise _NotCompiled
+        return function(*values)
+
+    return run
+
+
+def _loop_program(expr: sp.Expr):
+    inner = expr.func(expr.function, *expr.limits[:-1]) if len(expr.limits) > 1 else expr.function
+    index, low, high = expr.limits[-1]
+    body, low_program, high_program = _program(inner), _program(low), _program(high)
+    if body is None or low_program is None or high_program is None:
+        raise _NotCompiled
+    is_sum = isinstance(expr, sp.Sum)
+
+    def run(env: dict, point: "_Point"):
+        first, end = _as_integer(low_program(env, point)), high_program(env, point)
+        inner_env = dict(env)
+        if is_sum and end == mpmath.inf:  # a series: mpmath's nsum, with its convergence acceleration
+
+            def term(k):
+                inner_env[index] = mpmath.mpf(k)
+                return body(inner_env, point)
+
+            return mpmath.nsum(term, [first, mpmath.inf])
+        last = _as_integer(end)
+        if last - first >= MAX_UNROLLED_TERMS:
+            raise _NotCompiled
+        total = mpmath.mpf(0) if is_sum else mpmath.mpf(1)
+        for k in range(first, last + 1):
+            inner_env[index] = mpmath.mpf(k)
+            term = body(inner_env, point)
+            total = total + term if is_sum else total * term
+        return total
+
+    return run
+
+
+def _data_program(expr: sp.Indexed):
+    index_programs = [_program(index) for index in expr.indices]
+    if any(program is None for program in index_programs):
+        raise _NotCompiled
+    base = expr.base
+
+    def run(env: dict, point: "_Point"):
+        indices = tuple(sp.Integer(_as_integer(program(env, point))) for program in index_programs)
+        return point.data_value(base[indices])._to_mpmath(mpmath.mp.prec)
+
+    return run
 
 
 def _evaluate(expr: sp.Expr, point: _Point):
     """Evaluate an expression at a point with mpmath; returns an mpmath number (possibly complex or nan)."""
-    if not expr.has(sp.Sum, sp.Product, sp.Indexed, Expectation):
-        variables = tuple(point.values)
-        function = _compiled(expr, variables)
-        if function is not None:
-            with mpmath.workdps(DIGITS):
-                try:
-                    value = function(*(v._to_mpmath(mpmath.mp.prec) for v in point.values.values()))
-                except (ZeroDivisionError, OverflowError, ValueError):
-                    return mpmath.nan
-                if isinstance(value, (int, float, complex)):
-                    value = mpmath.mpmathify(value)
-                if isinstance(value, (mpmath.mpf, mpmath.mpc)):
-                    return value
+    program = _program(expr)
+    if program is not None:
+        with mpmath.workdps(DIGITS):
+            env = {symbol: value._to_mpmath(mpmath.mp.prec) for symbol, value in point.values.items()}
+            try:
+                value = program(env, point)
+            except (ZeroDivisionError, OverflowError, ValueError):
+                return mpmath.nan
+            except Exception:  # _NotCompiled at this point: the evalf route below decides
+                value = None
+            if isinstance(value, (int, float, complex)):
+                value = mpmath.mpmathify(value)
+            if isinstance(value, (mpmath.mpf, mpmath.mpc)):
+                return value
     value = expr.xreplace(point.values)
     if value.has(sp.Sum, sp.Product):
-        value = value.doit()
-    if value.has(sp.Indexed):
-        # In a fixed order, so the data drawn for a point do not depend on Python's hash seed.
-        indexed = sorted(value.atoms(sp.Indexed), key=sp.default_sort_key)
-        value = value.xreplace({i: point.data_value(i) for i in indexed})
+        try:
+            value = value.doit()
+        except RecursionError:  # SymPy recurses without end on, for example, a sum up to a non-integer
+            raise DerivationError(f"could not evaluate {expr} numerically: symbolic summation did not finish") from None
+    value = _fill_data(value, point)
     with mpmath.workdps(DIGITS):
         number = sp.N(value, DIGITS)
         if number.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
@@ -194,6 +309,12 @@ def _evaluate(expr: sp.Expr, point: _Point):
         if not number.is_number:
             raise DerivationError(f"could not evaluate {expr} numerically: {number} is left")
         return mpmath.mpmathify(complex(number)) if not number.is_real else mpmath.mpf(str(number))
+
+
+def _fill_data(expr: sp.Expr, point: _Point) -> sp.Expr:
+    """Replace every indexed symbol whose indices are all numbers by its data value at the point."""
+    indexed = [i for i in expr.atoms(sp.Indexed) if all(index.is_number for index in i.indices)]
+    return expr.xreplace({i: point.data_value(i) for i in indexed}) if indexed else expr
 
 
 def _is_bad(value, domain: str = "real") -> bool:
@@ -462,10 +583,7 @@ class Derivation:
                 values.update({v: _sample_value(v, rng) for v in over})
                 if any(values == t.values for t in trials) and len(trials) < 3 and rng.random() < 0.95:
                     continue  # distinct values of the optimised variables (integers repeat often)
-                trial = _Point(values, seed=0)
-                trial.data = point.data
-                trial.rng = point.rng
-                trials.append(trial)
+                trials.append(point.with_values(values))
             a = [_evaluate(old, t) for t in trials]
             b = [_evaluate(new, t) for t in trials]
             if any(self._is_bad(v) for v in a + b):
