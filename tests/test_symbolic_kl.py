@@ -101,3 +101,30 @@ def test_cauchy_kl_matches_quadrature(values):
     derived = kl(Cauchy(m1, g1), Cauchy(m2, g2)).xreplace(dict(zip((m1, g1, m2, g2), numbers)))
     with mpmath.workdps(30):
         assert abs(mpmath.mpf(str(sp.N(derived, 30))) - expected) < mpmath.mpf("1e-12")
+
+
+def test_gamma_kl_is_the_known_closed_form():
+    """Through the table entry E[log x] = digamma(alpha) - log(beta): no integral is taken."""
+    from lossbook.symbolic import Gamma
+
+    a1, a2, r1, r2 = sp.symbols("alpha1 alpha2 beta1 beta2", positive=True)
+    derived = kl(Gamma(a1, r1), Gamma(a2, r2))
+    closed = (
+        (a1 - a2) * sp.digamma(a1) - sp.loggamma(a1) + sp.loggamma(a2)
+        + a2 * (sp.log(r1) - sp.log(r2)) + a1 * (r2 - r1) / r1
+    )
+    assert sp.simplify(sp.expand_log(derived - closed, force=True)) == 0
+
+
+@pytest.mark.parametrize("values", [(0.5, 2.0, 3.0, 1.5), (3.0, 1.5, 0.5, 2.0), (2.0, 1.0, 2.0, 1.0)])
+def test_gamma_kl_matches_quadrature(values):
+    from lossbook.symbolic import Gamma
+
+    a1, a2, r1, r2 = sp.symbols("alpha1 alpha2 beta1 beta2", positive=True)
+    t = sp.Symbol("t", positive=True)
+    numbers = [sp.nsimplify(v) for v in values]
+    p, q = Gamma(numbers[0], numbers[1]), Gamma(numbers[2], numbers[3])
+    expected = numeric_expectation(p.log_density(t) - q.log_density(t), t, p)
+    closed = kl(Gamma(a1, r1), Gamma(a2, r2)).xreplace(dict(zip((a1, r1, a2, r2), numbers)))
+    with mpmath.workdps(30):
+        assert abs(mpmath.mpf(str(sp.N(closed, 30))) - expected) < mpmath.mpf("1e-15") * max(1, abs(expected))

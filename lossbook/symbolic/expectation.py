@@ -170,6 +170,9 @@ def numeric_expectation(expr: sp.Expr, x: sp.Symbol, dist: Distribution, digits:
                 return mpmath.fsum(integrand(k) * density(k) for k in support)
             return mpmath.nsum(lambda k: integrand(k) * density(k), [support.inf, mpmath.inf])
         cuts = {sp.N(c, digits) for c in [dist.center(), *dist.kinks(x), *_kink_points(expr, x)]}
+        special = dist.quadrature(integrand, [mpmath.mpf(str(c)) for c in cuts], digits)
+        if special is not None:
+            return special
         points = [-mpmath.inf, *sorted(mpmath.mpf(str(c)) for c in cuts), mpmath.inf]
         support = dist.support
         if support.inf.is_finite:
