@@ -31,11 +31,22 @@ from lossbook.numeric import (
     mae,
     mahalanobis_squared,
     mse,
+    negative_binomial_nll,
     poisson_nll,
     student_t_nll,
     weighted_mse,
+    zero_inflated_negative_binomial_nll,
 )
-from lossbook.symbolic import Bernoulli, Cauchy, Laplace, Normal, Poisson, StudentT
+from lossbook.symbolic import (
+    Bernoulli,
+    Cauchy,
+    Laplace,
+    NegativeBinomial,
+    Normal,
+    Poisson,
+    StudentT,
+    ZeroInflatedNegativeBinomial,
+)
 
 values = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 small_values = st.floats(-50, 50, allow_nan=False, allow_infinity=False)
@@ -72,6 +83,17 @@ def random_counts(rng: np.random.Generator, size: int):
     return rng.poisson(rate), rate
 
 
+def random_overdispersed_counts(rng: np.random.Generator, size: int):
+    mu, alpha = np.exp(rng.uniform(-2, 4, size)), np.exp(rng.uniform(-4, 1, size))
+    return rng.negative_binomial(1 / alpha, 1 / (1 + alpha * mu)), mu, alpha
+
+
+def random_zero_inflated_counts(rng: np.random.Generator, size: int):
+    y, mu, alpha = random_overdispersed_counts(rng, size)
+    pi = rng.uniform(0, 0.9, size)
+    return np.where(rng.uniform(size=size) < pi, 0, y), pi, mu, alpha
+
+
 def random_t(rng: np.random.Generator, size: int):
     y, loc, scale = random_location_scale(rng, size)
     return y, loc, scale, rng.uniform(0.5, 30, size)
@@ -92,6 +114,16 @@ TWINS = {
         random_t,
     ),
     "poisson_nll": (poisson_nll, lambda: symbolic_twin(Poisson, _count, _rate), random_counts),
+    "negative_binomial_nll": (
+        negative_binomial_nll,
+        lambda: symbolic_twin(NegativeBinomial, _count, _rate, _scale),
+        random_overdispersed_counts,
+    ),
+    "zero_inflated_negative_binomial_nll": (
+        zero_inflated_negative_binomial_nll,
+        lambda: symbolic_twin(ZeroInflatedNegativeBinomial, _count, _p, _rate, _scale),
+        random_zero_inflated_counts,
+    ),
     "binary_cross_entropy": (
         binary_cross_entropy,
         lambda: symbolic_twin(Bernoulli, _y, _p),
@@ -322,6 +354,65 @@ def test_poisson_nll_matches_scipy_stats(seed):
 @pytest.mark.parametrize("y, rate", [(0, 1e-300), (0, 5.0), (10**6, 10**6), (3, 1e-3)])
 def test_poisson_nll_matches_scipy_at_edge_counts(y, rate):
     assert poisson_nll(y, rate) == pytest.approx(-stats.poisson.logpmf(y, rate), rel=1e-13, abs=1e-300)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_negative_binomial_nll_matches_scipy_stats(seed):
+    y, mu, alpha = random_overdispersed_counts(rng_for(seed), 500)
+    r = 1 / alpha
+    expected = -np.mean(stats.nbinom.logpmf(y, r, r / (r + mu)))
+    assert negative_binomial_nll(y, mu, alpha) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("alpha", [1e-6, 1e-10, 1e-14])
+def test_negative_binomial_nll_tends_to_poisson_nll_without_losing_digits(alpha):
+    """The Poisson limit: log-gamma differences of size 1/alpha would cancel to noise; the Pochhammer form does not."""
+    y, mu = np.array([0, 1, 4, 17, 60]), np.array([0.3, 2.0, 4.0, 15.0, 55.0])
+    with mpmath.workdps(60):
+        r, a = mpmath.mpf(1) / alpha, mpmath.mpf(alpha)
+        exact = [
+            -(mpmath.loggamma(k + r) - mpmath.loggamma(r) - mpmath.loggamma(k + 1) - r * mpmath.log1p(a * m)
+              + k * mpmath.log(a * m / (1 + a * m)))
+            for k, m in zip(y.tolist(), mu.tolist())
+        ]
+        expected = float(mpmath.fsum(exact) / len(exact))
+    assert negative_binomial_nll(y, mu, alpha) == pytest.approx(expected, rel=1e-13)
+    assert negative_binomial_nll(y, mu, alpha) == pytest.approx(poisson_nll(y, mu), rel=1e-5)
+
+
+@settings(deadline=None, max_examples=150)
+@given(log_alpha=st.floats(-30, 3), y=st.integers(0, 10**6), log_mu=st.floats(-5, 10))
+def test_negative_binomial_nll_matches_mpmath_for_any_dispersion(log_alpha, y, log_mu):
+    alpha, mu = math.exp(log_alpha), math.exp(log_mu)
+    with mpmath.workdps(50):
+        a, m = mpmath.mpf(alpha), mpmath.mpf(mu)
+        r = 1 / a
+        exact = -(mpmath.loggamma(y + r) - mpmath.loggamma(r) - mpmath.loggamma(y + 1) - r * mpmath.log1p(a * m)
+                  + y * mpmath.log(a * m / (1 + a * m)))
+    assert negative_binomial_nll(y, mu, alpha) == pytest.approx(float(exact), rel=1e-11, abs=1e-11)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_zero_inflated_negative_binomial_nll_is_the_mixture(seed):
+    """p(0) = pi + (1 - pi) NB(0), p(y > 0) = (1 - pi) NB(y), with NB from scipy.stats."""
+    y, pi, mu, alpha = random_zero_inflated_counts(rng_for(seed), 500)
+    r = 1 / alpha
+    count_part = stats.nbinom.pmf(y, r, r / (r + mu))
+    expected = -np.mean(np.log(np.where(y == 0, pi + (1 - pi) * count_part, (1 - pi) * count_part)))
+    assert zero_inflated_negative_binomial_nll(y, pi, mu, alpha) == pytest.approx(expected, rel=1e-12)
+
+
+def test_zero_inflated_negative_binomial_nll_without_inflation_is_negative_binomial_nll():
+    y, mu, alpha = random_overdispersed_counts(rng_for(7), 200)
+    assert zero_inflated_negative_binomial_nll(y, 0.0, mu, alpha) == pytest.approx(
+        negative_binomial_nll(y, mu, alpha), rel=1e-14
+    )
+
+
+def test_zero_inflated_negative_binomial_nll_keeps_a_tiny_count_part_at_zero():
+    """log(pi + (1 - pi) NB(0)) on the log scale: NB(0) = 1e-400 underflows float64 but pi dominates anyway,
+    while pi = 1e-300 with NB(0) near 1 must not lose the count part."""
+    assert zero_inflated_negative_binomial_nll(0, 1e-300, 1e-3, 1.0) == pytest.approx(math.log1p(1e-3), rel=1e-12)
 
 
 def test_poisson_nll_accepts_integer_valued_floats():

@@ -28,9 +28,11 @@ from lossbook.numeric import (
     mae,
     mahalanobis_squared,
     mse,
+    negative_binomial_nll,
     poisson_nll,
     student_t_nll,
     weighted_mse,
+    zero_inflated_negative_binomial_nll,
 )
 from lossbook.numeric import _validation
 
@@ -112,6 +114,13 @@ CASES = [
     (cross_entropy, ([0.5], np.zeros((1, 3))), {}, r"^y: must be integers, got 0\.5$"),
     (poisson_nll, (-1, 1.0), {}, r"^y: must be integers >= 0, got min -1"),
     (poisson_nll, ([1, 2.5], 1.0), {}, r"^y: must be integers, got 2\.5$"),
+    (negative_binomial_nll, ([0, -2], 1.0, 0.5), {}, r"^y: must be integers >= 0, got min -2"),
+    (negative_binomial_nll, (2, 0.0, 0.5), {}, r"^mu: must be positive"),
+    (negative_binomial_nll, (2, 1.0, -0.5), {}, r"^alpha: must be positive"),
+    (zero_inflated_negative_binomial_nll, (1.5, 0.2, 1.0, 0.5), {}, r"^y: must be integers, got 1\.5$"),
+    (zero_inflated_negative_binomial_nll, (1, -0.2, 1.0, 0.5), {}, r"^pi: must be a probability in \[0, 1\]"),
+    (zero_inflated_negative_binomial_nll, (1, [0.2, 1.0], 1.0, 0.5), {}, r"^pi: must be below 1 \(a certain structural"),
+    (zero_inflated_negative_binomial_nll, (1, 0.2, 1.0, NAN), {}, r"^alpha: "),
     # shapes of matrices
     (cross_entropy, ([0], [0.0, 1.0]), {}, r"^logits: must be 2-D of shape \(n, k\), got shape \(2,\)$"),
     (mahalanobis_squared, ([1.0, 2.0], np.ones((2, 3))), {}, r"^covariance: must be a square \(d, d\) matrix"),

@@ -20,9 +20,11 @@ from .losses import (
     mae,
     mahalanobis_squared,
     mse,
+    negative_binomial_nll,
     poisson_nll,
     student_t_nll,
     weighted_mse,
+    zero_inflated_negative_binomial_nll,
 )
 
 __all__ = [
@@ -40,6 +42,8 @@ __all__ = [
     "cauchy_nll",
     "student_t_nll",
     "poisson_nll",
+    "negative_binomial_nll",
+    "zero_inflated_negative_binomial_nll",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
