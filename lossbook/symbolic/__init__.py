@@ -17,6 +17,7 @@ from .distributions import (
     family,
 )
 from .derivation import Derivation, DerivationError, Step
+from .functions import sigmoid
 from .divergence import kl, tidy
 from .likelihood import expand_sum, negative_log_likelihood, stationary_points
 from .expectation import Expectation, apply_moments, expand_expectation, expectation, numeric_expectation
@@ -36,6 +37,7 @@ __all__ = [
     "ZeroInflatedNegativeBinomial",
     "MultivariateNormal",
     "family",
+    "sigmoid",
     "Expectation",
     "expectation",
     "expand_expectation",
