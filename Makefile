@@ -60,9 +60,9 @@ lab: setup
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements-lab.lock
 	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser chapters
 
-## make bench: speed goals of the library, the book build and Lighthouse scores, as tables
+## make bench: speed goals of the library, the book build, Lighthouse scores and CI time, as tables
 bench: setup
-	@status=0; for script in bench/library.py bench/book.py bench/lighthouse.py; do \
+	@status=0; for script in bench/library.py bench/book.py bench/lighthouse.py bench/ci.py; do \
 	  if [ -f $$script ]; then $(BIN)/python $$script || status=1; echo; fi; done; exit $$status
 
 ## make soak: strict nbval and every unit test three times, each in a new shuffled order
