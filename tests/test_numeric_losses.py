@@ -25,6 +25,7 @@ from lossbook.numeric import (
     cross_entropy,
     focal_loss,
     gaussian_nll,
+    generalized_normal_nll,
     huber,
     laplace_nll,
     log_cosh,
@@ -40,6 +41,7 @@ from lossbook.numeric import (
 from lossbook.symbolic import (
     Bernoulli,
     Cauchy,
+    GeneralizedNormal,
     Laplace,
     NegativeBinomial,
     Normal,
@@ -94,6 +96,11 @@ def random_zero_inflated_counts(rng: np.random.Generator, size: int):
     return np.where(rng.uniform(size=size) < pi, 0, y), pi, mu, alpha
 
 
+def random_generalized_normal(rng: np.random.Generator, size: int):
+    y, loc, scale = random_location_scale(rng, size)
+    return y, loc, scale, np.exp(rng.uniform(-1, 2.5, size))
+
+
 def random_t(rng: np.random.Generator, size: int):
     y, loc, scale = random_location_scale(rng, size)
     return y, loc, scale, rng.uniform(0.5, 30, size)
@@ -107,6 +114,11 @@ def random_location_scale(rng: np.random.Generator, size: int):
 TWINS = {
     "gaussian_nll": (gaussian_nll, lambda: symbolic_twin(Normal, _y, _mu, _scale), random_location_scale),
     "laplace_nll": (laplace_nll, lambda: symbolic_twin(Laplace, _y, _mu, _scale), random_location_scale),
+    "generalized_normal_nll": (
+        generalized_normal_nll,
+        lambda: symbolic_twin(GeneralizedNormal, _y, _mu, _scale, _nu),
+        random_generalized_normal,
+    ),
     "cauchy_nll": (cauchy_nll, lambda: symbolic_twin(Cauchy, _y, _mu, _scale), random_location_scale),
     "student_t_nll": (
         student_t_nll,
@@ -269,6 +281,35 @@ def test_log_cosh_lies_between_abs_minus_log_two_and_half_the_square(r):
 
 
 # -- heavy-tailed likelihoods -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_generalized_normal_nll_matches_scipy_stats(seed):
+    y, mu, alpha, p = random_generalized_normal(rng_for(seed), 400)
+    expected = -np.mean(stats.gennorm.logpdf(y, p, loc=mu, scale=alpha))
+    assert generalized_normal_nll(y, mu, alpha, p) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_generalized_normal_nll_with_power_one_is_laplace_nll(seed):
+    y, mu, alpha = random_location_scale(rng_for(seed), 100)
+    assert generalized_normal_nll(y, mu, alpha, 1.0) == pytest.approx(laplace_nll(y, mu, alpha), rel=1e-14)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_generalized_normal_nll_with_power_two_is_gaussian_nll(seed):
+    y, mu, sigma = random_location_scale(rng_for(seed), 100)
+    assert generalized_normal_nll(y, mu, sigma * math.sqrt(2), 2.0) == pytest.approx(gaussian_nll(y, mu, sigma), rel=1e-14)
+
+
+@settings(deadline=None, max_examples=60)
+@given(shift=st.floats(-5, 5), power=st.floats(0.3, 12))
+def test_generalized_normal_nll_has_the_argmin_of_the_lp_loss(shift, power):
+    """Same minimiser over mu as sum |y - mu|**p: the loss minus its constant, over alpha**p, is the Lp loss."""
+    y = np.array([-1.3, 0.2, 0.9, 2.4])
+    constant = math.log(2.0) + special.gammaln(1.0 / power) - math.log(power)
+    lp = np.mean(np.abs(y - shift) ** power)
+    assert generalized_normal_nll(y, shift, 1.0, power) - constant == pytest.approx(lp, rel=1e-12, abs=1e-12)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -36,6 +36,7 @@ __all__ = [
     "log_cosh",
     "gaussian_nll",
     "laplace_nll",
+    "generalized_normal_nll",
     "cauchy_nll",
     "student_t_nll",
     "poisson_nll",
@@ -338,6 +339,65 @@ def laplace_nll(y: ArrayLike, mu: ArrayLike, b: ArrayLike) -> float:
         values = _LOG_2 + np.log(b) + np.abs(z)
     finite_result(values, "y, mu, b", "the loss")
     return mean(values, "y, mu, b")
+
+
+def generalized_normal_nll(y: ArrayLike, mu: ArrayLike, alpha: ArrayLike, p: ArrayLike) -> float:
+    r"""Negative log-likelihood of :math:`y` under the generalised normal distribution, averaged.
+
+    .. math::
+
+        \frac1n\sum_i \Big[\log\frac{2\alpha_i\,\Gamma(1/p_i)}{p_i} + \Big(\frac{|y_i - \mu_i|}{\alpha_i}\Big)^{p_i}\Big]
+
+    Up to a constant and a positive factor this is the :math:`L_p` loss :math:`\sum_i |y_i - \mu_i|^p`:
+    ``p = 1`` is :func:`laplace_nll` with :math:`b = \alpha`, ``p = 2`` is :func:`gaussian_nll` with
+    :math:`\sigma = \alpha/\sqrt2`.
+
+    Parameters
+    ----------
+    y : array_like
+        Observations.
+    mu : array_like
+        Locations.
+    alpha : array_like
+        Scales (positive).
+    p : array_like
+        Shapes, the power of the loss (positive).
+
+    Returns
+    -------
+    float
+        The mean over all elements after broadcasting.
+
+    Raises
+    ------
+    ValueError
+        If an argument is not numeric, empty, or contains NaN or infinity, if ``alpha`` or ``p`` is not
+        positive, if the shapes do not broadcast, or if the loss overflows float64.
+
+    Notes
+    -----
+    Derived in `One family for every power <chapters/lp_family.html>`_, from
+    :class:`lossbook.symbolic.GeneralizedNormal`.
+
+    Examples
+    --------
+    >>> generalized_normal_nll([1.0, 3.0], 1.0, 1.0, 1.0) == laplace_nll([1.0, 3.0], 1.0, 1.0)
+    True
+    >>> generalized_normal_nll(0.5, 0.0, 1.0, 4.0)  # log(2 Gamma(1/4) / 4) + 0.5**4
+    0.657375
+    >>> generalized_normal_nll(0.5, 0.0, 1.0, 0.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: p: must be positive, got min 0.0
+    """
+    y, mu, alpha, p = broadcast(
+        y=real_array(y, "y"), mu=real_array(mu, "mu"), alpha=positive(alpha, "alpha"), p=positive(p, "p")
+    )
+    z = scaled_difference(y, mu, alpha)
+    with quiet():
+        values = _LOG_2 + np.log(alpha) + special.gammaln(1.0 / p) - np.log(p) + np.abs(z) ** p
+    finite_result(values, "y, mu, alpha, p", "the loss")
+    return mean(values, "y, mu, alpha, p")
 
 
 def cauchy_nll(y: ArrayLike, loc: ArrayLike, scale: ArrayLike) -> float:
