@@ -263,9 +263,17 @@ def test_kl_quad_raises_when_the_divergence_is_infinite():
 
 
 def test_kl_quad_names_an_underflowing_scipy_log_density_instead_of_claiming_zero_density():
-    # scipy's Laplace computes logpdf as log(pdf), which is -inf beyond about 745 scales from the centre.
-    with pytest.raises(ValueError, match=r"^q: scipy's logpdf of laplace is -inf .* inside its support"):
-        kl_quad(stats.laplace(0, 3), stats.laplace(1, 0.3))
+    # scipy's hyperbolic secant computes logpdf as log(pdf), which is -inf far out although log(pdf) is finite.
+    with pytest.raises(ValueError, match=r"^q: scipy's logpdf of hypsecant is -inf .* inside its support"):
+        kl_quad(stats.norm(0, 3), stats.hypsecant(1, 0.003))
+
+
+@pytest.mark.parametrize("p_params, q_params", [((0, 3), (1, 0.3)), ((0.3, 2), (-1, 0.01)), ((0, 1), (0, 1e-3))])
+def test_kl_quad_handles_a_narrow_laplace_whose_scipy_log_density_underflows(p_params, q_params):
+    """scipy's Laplace logpdf is log(pdf), -inf beyond about 745 scales; kl_quad uses the finite log-density."""
+    assert kl_quad(stats.laplace(*p_params), stats.laplace(*q_params)) == pytest.approx(
+        kl_laplace(*p_params, *q_params), rel=1e-9
+    )
 
 
 # -- Monte Carlo ------------------------------------------------------------------------------------------------------

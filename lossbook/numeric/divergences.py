@@ -197,7 +197,9 @@ def kl_quad(p: Any, q: Any) -> float:
     Integrates :math:`p(x)\,(\log p(x) - \log q(x))` with :func:`scipy.integrate.quad` over the support of
     :math:`p`, split at the median of :math:`p` (and at the median of :math:`q` when it lies inside that
     support). Log-densities are subtracted, never a ratio of densities formed, so the tails do not underflow
-    to ``0/0``; where :math:`p(x) = 0` the integrand is 0.
+    to ``0/0``; where :math:`p(x) = 0` the integrand is 0. SciPy's Laplace log-density is the log of its
+    density and becomes -inf far in the tails; there the exact log-density is used instead, so a narrow
+    Laplace :math:`q` works.
 
     Parameters
     ----------
@@ -248,6 +250,8 @@ def kl_quad(p: Any, q: Any) -> float:
                 return 0.0
             log_q = float(q.logpdf(x))
             if log_q == -np.inf:
+                log_q = _log_density_beyond_underflow(q, x)
+            if log_q == -np.inf:
                 raise _InfiniteDivergence(x)
             return density * (float(p.logpdf(x)) - log_q)
 
@@ -266,6 +270,20 @@ def kl_quad(p: Any, q: Any) -> float:
         total += value
     finite_result(total, "p, q", "the divergence")
     return float(total)
+
+
+def _log_density_beyond_underflow(dist: Any, x: float) -> float:
+    r"""The log-density of families whose scipy ``logpdf`` is ``log(pdf)`` and so is -inf far in the tails.
+
+    SciPy's Laplace computes its log-density as the log of its density, which underflows once
+    :math:`|x - \mu|/b` exceeds about 745; its log-density :math:`-\log 2b - |x - \mu|/b` is finite everywhere.
+    Location and scale come from public methods (median, and standard deviation :math:`\sqrt2\,b`). Other
+    families return -inf, which the caller reports.
+    """
+    if dist.dist.name == "laplace":
+        location, scale = float(dist.median()), float(dist.std()) / math.sqrt(2.0)
+        return -math.log(2.0 * scale) - abs(x - location) / scale
+    return -np.inf
 
 
 class _InfiniteDivergence(Exception):
