@@ -7,6 +7,11 @@ items, which is what they are.
 
 Module index: Sphinx's ``py-modindex.html`` shows a package's submodules under a small minus/plus image that
 folds them away, with the alt text "-". The image is given alt text that says what it does.
+
+Primary sidebar: the theme puts the book's title (a link to the first page), the search button and the table
+of contents in a plain ``<div>``; only the table of contents is a landmark, so the title sits outside every
+landmark (axe: region). The sidebar's items are marked as the "Site navigation" landmark, the name of the
+header button that opens the sidebar on narrow screens.
 """
 
 from __future__ import annotations
@@ -17,6 +22,14 @@ from sphinx.application import Sphinx
 
 TOGGLER = 'class="toggler"'
 TOGGLER_ALT = 'alt="Show or hide the submodules of this package"'
+
+SIDEBAR_ITEMS = '<div class="sidebar-primary-items__start sidebar-primary__section">'
+SIDEBAR_LANDMARK = (
+    '<div class="sidebar-primary-items__start sidebar-primary__section" role="navigation" '
+    'aria-label="Site navigation">'
+)
+# Sphinx's support folders hold no pages.
+NOT_PAGES = {"_static", "_sources", "_images"}
 
 
 def fix_roles(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -39,7 +52,22 @@ def fix_index_togglers(app: Sphinx, exception: Exception | None) -> None:
             path.write_text(fixed, encoding="utf-8")
 
 
+def label_sidebar(app: Sphinx, exception: Exception | None) -> None:
+    """The sidebar is written by the theme's layout template, outside the page body, so every page's file is
+    corrected once written (pages Sphinx did not rewrite in this build are corrected already)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    for path in outdir.rglob("*.html"):
+        if path.relative_to(outdir).parts[0] in NOT_PAGES:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if SIDEBAR_ITEMS in text:
+            path.write_text(text.replace(SIDEBAR_ITEMS, SIDEBAR_LANDMARK), encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", fix_roles)
     app.connect("build-finished", fix_index_togglers)
+    app.connect("build-finished", label_sidebar)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,39 @@
+"""The HTML fixes of the book's Sphinx extension _ext/accessible_html.py, on pieces of what Sphinx, the theme
+and myst-nb write. The built book is checked as a whole by the browser tests (axe on every page)."""
+
+import importlib.util
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("accessible_html", ROOT / "_ext" / "accessible_html.py")
+accessible_html = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(accessible_html)
+
+
+def _built(tmp_path, pages: dict[str, str]):
+    for name, text in pages.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
+
+
+def test_sidebar_items_are_the_site_navigation_landmark(tmp_path):
+    app = _built(tmp_path, {"chapters/a.html": f"<div>{accessible_html.SIDEBAR_ITEMS}</div></div>"})
+    accessible_html.label_sidebar(app, None)
+    page = (tmp_path / "chapters/a.html").read_text(encoding="utf-8")
+    assert 'role="navigation" aria-label="Site navigation"' in page
+    assert accessible_html.SIDEBAR_ITEMS not in page
+
+
+def test_sidebar_is_labelled_once_when_the_build_finishes_again(tmp_path):
+    app = _built(tmp_path, {"a.html": accessible_html.SIDEBAR_ITEMS})
+    accessible_html.label_sidebar(app, None)
+    accessible_html.label_sidebar(app, None)
+    assert (tmp_path / "a.html").read_text(encoding="utf-8").count('role="navigation"') == 1
+
+
+def test_support_files_are_not_pages(tmp_path):
+    app = _built(tmp_path, {"_static/a.html": accessible_html.SIDEBAR_ITEMS})
+    accessible_html.label_sidebar(app, None)
+    assert (tmp_path / "_static/a.html").read_text(encoding="utf-8") == accessible_html.SIDEBAR_ITEMS
