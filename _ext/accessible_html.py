@@ -8,6 +8,10 @@ items, which is what they are.
 Module index: Sphinx's ``py-modindex.html`` shows a package's submodules under a small minus/plus image that
 folds them away, with the alt text "-". The image is given alt text that says what it does.
 
+Corner cells of tables: a table whose first column labels its rows (a chapter's code prints such tables as
+Markdown) has an empty first header cell. An empty ``<th>`` is a column header without a name (axe:
+empty-table-header); the corner labels nothing, so it becomes a data cell, ``<td>``.
+
 Primary sidebar: the theme puts the book's title (a link to the first page), the search button and the table
 of contents in a plain ``<div>``; only the table of contents is a landmark, so the title sits outside every
 landmark (axe: region). The sidebar's items are marked as the "Site navigation" landmark, the name of the
@@ -16,12 +20,16 @@ header button that opens the sidebar on narrow screens.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sphinx.application import Sphinx
 
 TOGGLER = 'class="toggler"'
 TOGGLER_ALT = 'alt="Show or hide the submodules of this package"'
+
+# The first cell of a table's header row, empty (docutils writes an empty entry as <p></p> or nothing).
+EMPTY_CORNER = re.compile(r'(<thead>\s*<tr\b[^>]*>\s*)<th class="head\b([^"]*)">((?:\s|<p>\s*</p>)*)</th>')
 
 SIDEBAR_ITEMS = '<div class="sidebar-primary-items__start sidebar-primary__section">'
 SIDEBAR_LANDMARK = (
@@ -36,6 +44,17 @@ def fix_roles(app: Sphinx, pagename: str, templatename: str, context: dict, doct
     body = context.get("body")
     if body and 'role="doc-biblioentry"' in body:
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def corner_cells_as_data(body: str) -> str:
+    """Turn the empty first cell of every table's header row into a data cell."""
+    return EMPTY_CORNER.sub(r'\1<td class="head\2">\3</td>', body)
+
+
+def fix_corner_cells(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    body = context.get("body")
+    if body and "<thead>" in body:
+        context["body"] = corner_cells_as_data(body)
 
 
 def fix_index_togglers(app: Sphinx, exception: Exception | None) -> None:
@@ -68,6 +87,7 @@ def label_sidebar(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", fix_roles)
+    app.connect("html-page-context", fix_corner_cells)
     app.connect("build-finished", fix_index_togglers)
     app.connect("build-finished", label_sidebar)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -5,10 +5,37 @@ import importlib.util
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("accessible_html", ROOT / "_ext" / "accessible_html.py")
 accessible_html = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(accessible_html)
+
+ROW = '<thead>\n<tr class="row-odd">'
+LABELLED = '\n<th class="head"><p>loss</p></th>\n</tr>\n</thead>'
+
+
+@pytest.mark.parametrize(
+    "corner",
+    ['<th class="head"><p></p></th>', '<th class="head"></th>', '<th class="head"> <p> </p> </th>'],
+    ids=["empty-paragraph", "no-paragraph", "blank"],
+)
+def test_empty_corner_header_cell_becomes_a_data_cell(corner):
+    fixed = accessible_html.corner_cells_as_data(ROW + corner + LABELLED)
+    assert fixed == ROW + corner.replace("<th", "<td").replace("</th>", "</td>") + LABELLED
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ROW + '<th class="head"><p>p</p></th>' + LABELLED,  # a corner with text labels the first column
+        ROW + '<th class="head"><p>p</p></th>\n<th class="head"><p></p></th>\n</tr>',  # not the corner
+    ],
+    ids=["labelled-corner", "empty-cell-elsewhere"],
+)
+def test_other_header_cells_stay_header_cells(header):
+    assert accessible_html.corner_cells_as_data(header) == header
 
 
 def _built(tmp_path, pages: dict[str, str]):
