@@ -6,6 +6,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from docutils import nodes
+from docutils.frontend import get_default_settings
+from docutils.parsers.rst import Parser
+from docutils.utils import new_document
+from myst_nb.ext.execution_tables import make_stat_table
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("accessible_html", ROOT / "_ext" / "accessible_html.py")
@@ -64,3 +69,41 @@ def test_support_files_are_not_pages(tmp_path):
     app = _built(tmp_path, {"_static/a.html": accessible_html.SIDEBAR_ITEMS})
     accessible_html.label_sidebar(app, None)
     assert (tmp_path / "_static/a.html").read_text(encoding="utf-8") == accessible_html.SIDEBAR_ITEMS
+
+
+def _execution_table(succeeded: bool) -> nodes.document:
+    """A document holding myst-nb's execution table for one notebook run."""
+    run = {"mtime": 0, "method": "cache", "runtime": 1.5, "succeeded": succeeded, "error": None}
+    if not succeeded:
+        run["error"] = "NameError: name 'x' is not defined"
+    document = new_document("execution", get_default_settings(Parser))
+    document += make_stat_table("execution", {"chapters/a": {"exec_data": run}})
+    return document
+
+
+def _status(document: nodes.document) -> nodes.entry:
+    return list(document.findall(nodes.row))[-1].children[-1]
+
+
+@pytest.mark.parametrize("succeeded, word", [(True, "succeeded"), (False, "failed")])
+def test_execution_status_is_a_word(succeeded, word):
+    document = _execution_table(succeeded)
+    assert _status(document).astext() in ("✅", "❌")  # what myst-nb writes
+    accessible_html.status_in_words(document)
+    assert _status(document).astext() == word
+
+
+def test_failed_execution_keeps_its_error_message():
+    document = _execution_table(succeeded=False)
+    accessible_html.status_in_words(document)
+    (abbreviation,) = _status(document).findall(nodes.abbreviation)
+    assert abbreviation["explanation"] == "NameError: name 'x' is not defined"
+
+
+def test_marks_outside_a_status_column_are_kept():
+    document = _execution_table(succeeded=True)
+    header = next(document.findall(nodes.thead))
+    title = next(text for text in header.findall(nodes.Text) if str(text) == "Status")
+    title.parent.replace(title, nodes.Text("Checked"))
+    accessible_html.status_in_words(document)
+    assert _status(document).astext() == "✅"
