@@ -266,7 +266,6 @@ AXE_OPTIONS = {
     # the book has an orientation media query for that rule to find.
     "preload": False,
 }
-BLOCKING_IMPACTS = {"serious", "critical"}
 AXE_SCRIPT = Axe().axe_script  # axe-core, as axe-playwright-python ships it
 # Code blocks: every syntax-highlighted token is an element, two thirds of a chapter's text elements, and
 # axe's color-contrast rule measures each one on its own, which tripled the time axe takes on a chapter.
@@ -401,8 +400,8 @@ class Reader:
     def check(self, path: str) -> list[str]:
         """Read a page and list what is wrong with it (empty if nothing): (a) requests to another host,
         (b) console errors, page errors and failed requests, (c) TeX left untypeset or MathJax errors,
-        (d) images that did not load or whose alt text does not describe them, (e) serious or critical
-        accessibility violations."""
+        (d) images that did not load or whose alt text does not describe them, (e) accessibility violations of
+        any impact."""
         page = self.open(path)
         problems = []
 
@@ -426,24 +425,23 @@ class Reader:
             if why := alt_text_problem(image["src"], image["alt"]):
                 problems.append(f"{why}: {image['src']} (alt={image['alt']!r})")
 
-        # (e): no serious or critical accessibility violation.
+        # (e): no accessibility violation, whatever its impact (minor, moderate, serious or critical).
         problems += self.audit(page)
         return problems
 
     def audit(self, page) -> list[str]:
-        """axe-core's serious and critical violations on the page, and code tokens below 4.5:1 contrast."""
+        """axe-core's violations on the page, of every impact, and code tokens below 4.5:1 contrast."""
         problems = []
         if not page.evaluate("typeof window.axe !== 'undefined'"):
             page.evaluate(AXE_SCRIPT)
         for context, options in AXE_RUNS:
             results = page.evaluate("([c, o]) => axe.run(c || document, o)", [context, options])
             for violation in results["violations"]:
-                if violation["impact"] in BLOCKING_IMPACTS:
-                    targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
-                    problems.append(
-                        f"axe {violation['impact']} {violation['id']}: {violation['help']} "
-                        f"({len(violation['nodes'])} elements: {targets}) {violation['helpUrl']}"
-                    )
+                targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+                problems.append(
+                    f"axe {violation['impact']} {violation['id']}: {violation['help']} "
+                    f"({len(violation['nodes'])} elements: {targets}) {violation['helpUrl']}"
+                )
         for pair in page.evaluate(CODE_CONTRAST, CODE):
             if pair["ratio"] < MIN_CONTRAST:
                 problems.append(

@@ -1,6 +1,6 @@
 """Every chapter page, read in Chromium as a reader gets it: nothing loaded from another host, no console or
-page error, every formula typeset, every figure loaded and described by its alt text, and no serious or
-critical accessibility violation (see ``Reader.check`` in conftest.py).
+page error, every formula typeset, every figure loaded and described by its alt text, and no accessibility
+violation of any impact (see ``Reader.check`` in conftest.py).
 
 The chapters are the heavy pages (thousands of elements of typeset math and highlighted code), so they have
 a file of their own: pytest-xdist's --dist loadfile gives each file to one worker, and this lets the two

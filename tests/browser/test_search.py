@@ -1,10 +1,13 @@
-"""Search works offline, from the search box a reader types into, and finds the page they are looking for."""
+"""Search works offline, from the search box a reader types into, and finds the page they are looking for;
+the snippet under each result shows formulas as plain text, not as TeX (_static/search-snippets.js)."""
 
 from __future__ import annotations
 
 import html
 import re
 from urllib.parse import urldefrag, urlsplit
+
+import pytest
 
 QUERY = "Laplace"
 # Until the book has a page with "Laplace" in its title, the KL chapter is the page to find: it works the
@@ -69,3 +72,63 @@ def test_search_page_takes_the_query_from_the_address(reader):
     )
     assert page.locator(RESULT_LINKS).count() > 0
     assert not reader.problems(), reader.problems()
+
+
+# Searching this word finds pages whose snippets show formulas (a variance is written with math).
+MATH_QUERY = "variance"
+SNIPPETS = "#search-results ul.search li p.context"
+RAW_TEX_IN_SNIPPET = re.compile(r"\\\(|\\\)|\\\[|\\\]|\\begin\b|\$\$")
+# Every formula of a page as the search page writes it in a snippet, longest first.
+FORMULAS_AS_TEXT = """async (url) => {
+    const page = new DOMParser().parseFromString(await (await fetch(url)).text(), "text/html");
+    const formulas = [...page.querySelectorAll("[role=main] .math")].map(
+        m => window.lossbookTexToText([...m.childNodes].filter(n => n.nodeType === 3).map(n => n.nodeValue).join("")));
+    return formulas.filter(f => f.length >= 3).sort((a, b) => b.length - a.length);
+}"""
+
+
+def test_search_snippets_show_formulas_without_tex(reader):
+    page = reader.open(f"search.html?q={MATH_QUERY}")
+    page.wait_for_function(
+        "() => /Search finished/.test(document.querySelector('#search-results')?.textContent || '')",
+        timeout=30_000,
+    )
+    # Each result fetches its page for the snippet; wait until every result has one.
+    page.wait_for_function(
+        f"() => document.querySelectorAll('{RESULT_LINKS}').length"
+        f" === document.querySelectorAll('{SNIPPETS}').length",
+        timeout=30_000,
+    )
+    results = page.locator("#search-results ul.search li").evaluate_all(
+        "items => items.map(li => [li.querySelector('a').href, li.querySelector('p.context')?.textContent || ''])"
+    )
+    assert results, f"searching {MATH_QUERY!r} found nothing"
+
+    raw = [(url, snippet) for url, snippet in results if RAW_TEX_IN_SNIPPET.search(snippet)]
+    assert not raw, "snippets with raw TeX:\n" + "\n".join(f"{url}: {snippet}" for url, snippet in raw)
+    # The snippets do show formulas, as text: the test would be empty if none of them had one.
+    with_formulas = [
+        url for url, snippet in results if any(f in snippet for f in page.evaluate(FORMULAS_AS_TEXT, url))
+    ]
+    assert with_formulas, f"no snippet of a search for {MATH_QUERY!r} shows a formula"
+    assert not reader.problems(), reader.problems()
+
+
+@pytest.mark.parametrize(
+    "tex, text",
+    [
+        (r"\(\mathcal{N}(\mu, \sigma^2)\)", "N(μ, σ^2)"),
+        (r"\(D_{\mathrm{KL}}(p\,\|\,q)\)", "D_KL(p ‖ q)"),
+        (r"\(\frac{1}{2}\hat{y}\)", "1/2ŷ"),
+        (r"\(r \log\frac{r}{r + \mu}\)", "r log r/(r + μ)"),
+        (r"\(\sqrt{\hat\lambda / N}\)", "√(λ̂ / N)"),
+        (r"\(x_{t+1} = e^{-\mu}\)", "x_(t+1) = e^(-μ)"),
+        (r"\(\lVert y - Xw \rVert^2 \le 1\)", "‖ y - Xw ‖^2 ≤ 1"),
+        (r"\[\begin{aligned} \ell(\mu) &= \sum_{i=1}^{N} (y_i - \mu)^2 \\ &= N\bar y\end{aligned}\]",
+         "ℓ(μ) = ∑_(i=1)^N (y_i - μ)^2; = Nȳ"),
+        (r"$$\operatorname{Var}[y] = \mu + \alpha\mu^2$$", "Var[y] = μ + αμ^2"),
+    ],
+)
+def test_snippet_writes_a_formula_as_text(reader, tex, text):
+    page = reader.open("search.html")
+    assert page.evaluate("tex => window.lossbookTexToText(tex)", tex) == text
