@@ -186,14 +186,15 @@ REDIRECT = re.compile(r'^\s*<meta http-equiv="Refresh" content="0; url=([^"]+)" 
 
 
 def describe_redirect(app: Sphinx, exception: Exception | None) -> None:
-    """Give the redirecting ``index.html`` (written by sphinx-external-toc) the root page's description."""
+    """Give the redirecting ``index.html`` (written by sphinx-external-toc) the root page's description and the
+    book's icon."""
     if exception is not None or app.builder.format != "html":
         return
     index = Path(app.outdir) / "index.html"
     if not index.is_file():
         return
     lines = [line for line in index.read_text(encoding="utf-8").splitlines() if line.strip()]
-    ours = [line for line in lines if line.startswith('<meta name="description"')]
+    ours = [line for line in lines if line.startswith(('<meta name="description"', '<link rel="icon"'))]
     rest = [line for line in lines if line not in ours]
     if len(rest) != 1 or not (match := REDIRECT.match(rest[0])):
         return  # a real page, not the bare redirect
@@ -201,8 +202,11 @@ def describe_redirect(app: Sphinx, exception: Exception | None) -> None:
     if not description:
         return
     content = html.escape(trim(description), quote=True)
+    # The book's icon too: without it a browser opening the bare address asks for /favicon.ico, which is a 404.
+    icon = app.config.html_favicon
+    icon_link = f'<link rel="icon" href="_static/{Path(icon).name}" />\n' if icon else ""
     index.write_text(
-        f'<meta name="description" content="{content}" />\n'
+        f'<meta name="description" content="{content}" />\n{icon_link}'
         f'<meta http-equiv="Refresh" content="0; url={match.group(1)}" />\n',
         encoding="utf-8",
     )

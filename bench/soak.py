@@ -23,7 +23,7 @@ def main() -> int:
         start = time.perf_counter()
         result = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile", "-p", "randomly",
-             f"-p", "no:cacheprovider", f"--randomly-seed={seed}", "tests", "lossbook", "chapters",
+             f"-p", "no:cacheprovider", f"--randomly-seed={seed}", "tests", "lossbook", "_ext", "chapters",
              "--ignore=tests/browser"],
             cwd=ROOT, capture_output=True, text=True,
         )

@@ -28,3 +28,11 @@ def test_redirect_page_has_the_introductions_description(built_book, reader):
     assert match, f"index.html has no meta description:\n{redirect}"
     page = reader.document(reader.root)
     assert html.unescape(match.group(1)) == page.evaluate(DESCRIPTIONS)[0]
+
+
+def test_redirect_page_links_the_books_icon(built_book):
+    """Without a link a browser opening the bare address asks the server for /favicon.ico, a 404."""
+    redirect = (built_book / "index.html").read_text(encoding="utf-8")
+    match = re.search(r'<link rel="icon" href="([^"]+)"', redirect)
+    assert match, f"index.html links no icon:\n{redirect}"
+    assert (built_book / match.group(1)).is_file(), f"index.html links a missing icon {match.group(1)}"
