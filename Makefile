@@ -36,9 +36,18 @@ book: setup execute
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 ## make test: the whole suite (library, doctests, strict nbval, book build with warnings as errors, browser)
-test: setup browser execute
-	$(BIN)/jupyter-book build -W -n --keep-going --path-output . .
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+## Each chapter is executed once: strict nbval executes it and, when every cell reproduces its stored output,
+## hands it to the book build through the jupyter cache (tests/verified_notebooks.py); the build executes
+## only a chapter that did not pass. The browser tests then read the built book. Every stage runs, so one
+## run reports every failure; the exit status is non-zero if any stage failed.
+test: setup browser fresh-cache
+	@status=0; \
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --ignore=tests/browser \
+	  --store-verified-notebooks _build/.jupyter_cache || status=1; \
+	if $(BIN)/jupyter-book build -W -n --keep-going --path-output . .; then \
+	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests/browser || status=1; \
+	else status=1; echo "The book did not build; the browser tests were not run."; fi; \
+	exit $$status
 
 ## the browser the reader-facing tests drive (Debian's Chromium; Playwright cannot download its own here)
 browser:

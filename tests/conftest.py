@@ -9,6 +9,8 @@ back in order (notebooks themselves stay shuffled).
 import pytest
 from hypothesis import settings
 
+import verified_notebooks
+
 # Property tests draw the same examples on every run (derandomize), so a green run means the same thing each
 # time; a new failing example is found by changing the code or the strategy, never by luck of the seed.
 settings.register_profile("lossbook", derandomize=True, deadline=None, print_blob=True)
@@ -32,3 +34,12 @@ def pytest_collection_modifyitems(session, config, items):
 
 def _first_position(items, path):
     return next(k for k, item in enumerate(items) if item.path == path)
+
+
+# `make test` hands the chapters that strict nbval verified to the book build (tests/verified_notebooks.py).
+def pytest_addoption(parser):
+    verified_notebooks.add_option(parser)
+
+
+def pytest_configure(config):
+    verified_notebooks.register(config)
