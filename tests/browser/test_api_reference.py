@@ -1,22 +1,20 @@
 """The API reference page of the built book lists exactly the public names of each module.
 
-`make test` builds the book before running pytest; run `make book` first when running this file alone.
+It reads the built HTML (the ``built_book`` fixture builds the book if it is missing), so it runs with the
+other tests of the built book, after the build in ``make test``.
 """
 
 import re
-from pathlib import Path
 
 import pytest
 
 from lossbook import numeric, plots, symbolic
 
-API_PAGE = Path(__file__).resolve().parents[1] / "_build" / "html" / "api.html"
-
 
 @pytest.fixture(scope="module")
-def documented():
-    assert API_PAGE.exists(), f"{API_PAGE} is missing: build the book first (make book)"
-    ids = re.findall(r'<dt class="sig sig-object py" id="([^"]+)"', API_PAGE.read_text(encoding="utf-8"))
+def documented(built_book):
+    page = built_book / "api.html"
+    ids = re.findall(r'<dt class="sig sig-object py" id="([^"]+)"', page.read_text(encoding="utf-8"))
     return {i for i in ids if i.count(".") == 2}
 
 
