@@ -267,17 +267,45 @@ AXE_OPTIONS = {
     "preload": False,
 }
 AXE_SCRIPT = Axe().axe_script  # axe-core, as axe-playwright-python ships it
-# Code blocks: every syntax-highlighted token is an element, two thirds of a chapter's text elements, and
-# axe's color-contrast rule measures each one on its own, which tripled the time axe takes on a chapter.
-# Tokens of one colour on one background have one contrast, so axe runs every rule everywhere except
-# color-contrast inside code blocks, and CODE_CONTRAST measures each distinct colour pair of the tokens once,
-# by the same WCAG formula and the same 4.5:1 threshold for text of normal size.
-CODE = ".highlight pre"
-AXE_RUNS = [
-    (None, {**AXE_OPTIONS, "rules": {"color-contrast": {"enabled": False}}}),
-    ({"exclude": [[CODE]]}, {**AXE_OPTIONS, "runOnly": {"type": "rule", "values": ["color-contrast"]}}),
-]
-CODE_CONTRAST = """(selector) => {
+# Two kinds of text are too numerous for axe's color-contrast rule, which measures every text element on its
+# own (milliseconds each: it finds the element's background by stacking up every box at that point), and share
+# a few colours:
+# - code blocks: every syntax-highlighted token is an element, two thirds of a chapter's text elements, and
+#   measuring each one tripled the time axe takes on a chapter;
+# - formulas: MathJax's CHTML output draws each glyph as an element of mjx-math (aria-hidden, the visible
+#   formula; mjx-assistive-mml beside it holds the MathML a screen reader reads, clipped out of sight). A glyph
+#   is CSS generated content (mjx-c::before), not a text node, so axe's rule has never measured a formula's
+#   contrast: it only spent time deciding, glyph by glyph, that there was no text to measure.
+# Text of one colour on one background has one contrast, so color-contrast skips both (SKIP_IN_CONTRAST), and
+# TEXT_CONTRAST measures each distinct colour pair of their text, generated content included, once, by the
+# same WCAG formula and the same 4.5:1 threshold for text of normal size: every code token, a cell's printed
+# output and every glyph of a formula (a colour given with \color included) is measured, one pair at a time.
+# Every other rule of axe runs on every element: the code, the formulas' containers, their MathML, the glyph
+# trees (aria-hidden-focus checks that nothing in them takes focus). Excluding the glyph trees from those
+# rules through axe's context made them slower, not faster: axe tests each node it gathers against them.
+OWN_CONTRAST = {
+    "code": ".highlight pre, .highlight pre *",  # the block itself too: a cell's printed output is its own text
+    "formula": "mjx-math, mjx-math *",
+}
+SKIP_IN_CONTRAST = ".highlight pre, mjx-math"
+# One axe run with every rule (one set-up, and link-in-text-block reuses the colours that color-contrast has
+# computed) instead of one without color-contrast and one with it alone: color-contrast is told to skip
+# SKIP_IN_CONTRAST by wrapping its matches function (axe has no option for a rule's own context; _audit is
+# axe's, not a public API, so a missing rule is an error rather than a silent skip). Run after AXE_SCRIPT.
+SKIP_CONTRAST_OF = """(skip) => {
+    const rule = axe._audit.rules.find(r => r.id === "color-contrast");
+    if (!rule) throw new Error("axe has no color-contrast rule");
+    if (rule.lossbookSkip === skip) return;
+    const matches = rule.lossbookMatches || rule.matches;
+    rule.lossbookMatches = matches;
+    rule.lossbookSkip = skip;
+    rule.matches = function (node, virtualNode, context) {
+        return !node.closest(skip) && matches.call(this, node, virtualNode, context);
+    };
+}"""
+# Each distinct colour pair of the text of the elements that match a selector: their own text nodes and what
+# CSS draws as their ::before and ::after content (a formula's glyphs), in the colour it is drawn in.
+TEXT_CONTRAST = """(selector) => {
     const parse = text => {
         const [r, g, b, a = 1] = text.match(/[\\d.]+/g).map(Number);
         return {r, g, b, a};
@@ -288,30 +316,41 @@ CODE_CONTRAST = """(selector) => {
         b: top.b * top.a + bottom.b * (1 - top.a),
         a: 1,
     });
+    const backgrounds = new Map();
     const background = element => {
-        const layers = [];
-        for (let e = element; e; e = e.parentElement) {
-            const colour = parse(getComputedStyle(e).backgroundColor);
-            if (colour.a > 0) layers.push(colour);
-            if (colour.a >= 1) break;
+        if (!element) return {r: 255, g: 255, b: 255, a: 1};
+        if (!backgrounds.has(element)) {
+            const colour = parse(getComputedStyle(element).backgroundColor);
+            backgrounds.set(element, colour.a >= 1 ? colour
+                : colour.a > 0 ? over(colour, background(element.parentElement)) : background(element.parentElement));
         }
-        return layers.reduceRight((below, layer) => over(layer, below), {r: 255, g: 255, b: 255, a: 1});
+        return backgrounds.get(element);
     };
     const luminance = ({r, g, b}) => {
         const channel = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
         return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
     };
+    // Computed content is "none", "normal", or CSS such as "\"x\"" (a string in quotes).
+    const generated = content => content === "none" || content === "normal" ? "" : content.replace(/^"(.*)"$/s, "$1");
     const measured = new Map();
-    for (const token of document.querySelectorAll(selector + " span")) {
-        const text = [...token.childNodes].filter(n => n.nodeType === 3).map(n => n.nodeValue).join("");
-        if (!text.trim()) continue;
-        const back = background(token);
-        const fore = over(parse(getComputedStyle(token).color), back);
+    const measure = (element, text, style, pseudo) => {
+        if (!text.trim()) return;
+        const own = pseudo ? parse(style.backgroundColor) : {a: 0};  // a ::before or ::after may have one
+        const back = own.a > 0 ? over(own, background(element)) : background(element);
+        const fore = over(parse(style.color), back);
         const key = JSON.stringify([fore, back]);
-        if (measured.has(key)) continue;
+        if (measured.has(key)) return;
         const [light, dark] = [luminance(fore), luminance(back)].sort((x, y) => y - x);
-        measured.set(key, {ratio: (light + 0.05) / (dark + 0.05), token: token.className, text: text.trim().slice(0, 30),
-                           color: getComputedStyle(token).color});
+        measured.set(key, {ratio: (light + 0.05) / (dark + 0.05), color: style.color, text: text.trim().slice(0, 30),
+                           element: [element.localName, ...element.classList].join(".")});
+    };
+    for (const element of document.querySelectorAll(selector)) {
+        const text = [...element.childNodes].filter(n => n.nodeType === 3).map(n => n.nodeValue).join("");
+        measure(element, text, getComputedStyle(element), false);
+        for (const pseudo of ["::before", "::after"]) {
+            const style = getComputedStyle(element, pseudo);
+            measure(element, generated(style.content), style, true);
+        }
     }
     return [...measured.values()];
 }"""
@@ -430,24 +469,25 @@ class Reader:
         return problems
 
     def audit(self, page) -> list[str]:
-        """axe-core's violations on the page, of every impact, and code tokens below 4.5:1 contrast."""
+        """axe-core's violations on the page, of every impact, and code or formula text below 4.5:1 contrast."""
         problems = []
         if not page.evaluate("typeof window.axe !== 'undefined'"):
             page.evaluate(AXE_SCRIPT)
-        for context, options in AXE_RUNS:
-            results = page.evaluate("([c, o]) => axe.run(c || document, o)", [context, options])
-            for violation in results["violations"]:
-                targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
-                problems.append(
-                    f"axe {violation['impact']} {violation['id']}: {violation['help']} "
-                    f"({len(violation['nodes'])} elements: {targets}) {violation['helpUrl']}"
-                )
-        for pair in page.evaluate(CODE_CONTRAST, CODE):
-            if pair["ratio"] < MIN_CONTRAST:
-                problems.append(
-                    f"code token {pair['token']!r} ({pair['text']!r}, {pair['color']}) has contrast "
-                    f"{pair['ratio']:.2f}:1, below {MIN_CONTRAST}:1"
-                )
+        page.evaluate(SKIP_CONTRAST_OF, SKIP_IN_CONTRAST)
+        results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+        for violation in results["violations"]:
+            targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+            problems.append(
+                f"axe {violation['impact']} {violation['id']}: {violation['help']} "
+                f"({len(violation['nodes'])} elements: {targets}) {violation['helpUrl']}"
+            )
+        for kind, selector in OWN_CONTRAST.items():
+            for pair in page.evaluate(TEXT_CONTRAST, selector):
+                if pair["ratio"] < MIN_CONTRAST:
+                    problems.append(
+                        f"{kind} text {pair['element']!r} ({pair['text']!r}, {pair['color']}) has contrast "
+                        f"{pair['ratio']:.2f}:1, below {MIN_CONTRAST}:1"
+                    )
         return problems
 
     def problems(self) -> str:
