@@ -374,9 +374,14 @@ class Reader:
         # Only requests that do not start at the book's host reach Python; the rest are never intercepted.
         context.route(re.compile(rf"^(?!https?://{re.escape(HOST)}[:/])"), self._outside)
         self.page = self.new_tab()
-        # A second tab that loads a page's HTML and nothing else, for tests of the document itself.
+        # A second tab that loads a page's HTML and nothing else, for tests of the document itself. Chromium
+        # itself refuses Sphinx's support files (a page asks for about thirty), so that only the rest, the page
+        # itself first, make the round trip to _document_only in Python, which aborts anything but a document.
         self._document_tab = context.new_page()
         self._document_tab.route("**/*", self._document_only)
+        self._document_cdp = context.new_cdp_session(self._document_tab)
+        self._document_cdp.send("Network.enable")
+        self._document_cdp.send("Network.setBlockedURLs", {"urls": [f"*/{name}/*" for name in sorted(NOT_PAGES)]})
 
     def _outside(self, route) -> None:
         url = route.request.url
