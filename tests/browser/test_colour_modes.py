@@ -25,6 +25,10 @@ FIGURES = "main figure img, main .cell_output img"
 LIGHT = 200
 # Where to sample, inside each corner of the image's content box (clear of the theme's rounded corners).
 INSET = 4
+# Colours are read once the theme's colour transitions, if any are running, have finished (transitions only: an
+# endless CSS animation would never finish; one cancelled by a later change counts as done).
+TRANSITIONS_DONE = """() => Promise.all(document.getAnimations().filter(a => a instanceof CSSTransition).map(
+    a => a.finished.catch(() => null))).then(() => true)"""
 # The image's content box within its border box, in CSS pixels.
 CONTENT_BOX = """img => {
     const style = getComputedStyle(img);
@@ -76,7 +80,7 @@ def test_figures_have_light_opaque_backgrounds_in_light_and_dark_mode(reader, ch
     for mode in ("light", "dark"):
         if mode == "dark":
             switch_to_dark(page)
-            page.wait_for_timeout(300)  # let the theme's colour transitions finish
+            page.evaluate(TRANSITIONS_DONE)
         assert page.evaluate("document.documentElement.dataset.theme") == mode
         for index in range(count):
             figure = figures.nth(index)
@@ -118,7 +122,7 @@ def dark_tab(reader):
 def _audit_in_dark_mode(reader, dark_tab, path: str) -> list[str]:
     page = reader.open(path, page=dark_tab)
     assert page.evaluate("document.documentElement.dataset.theme") == "dark"
-    page.wait_for_timeout(300)  # the theme's colour transitions
+    page.evaluate(TRANSITIONS_DONE)
     return reader.audit(page)
 
 
@@ -133,3 +137,15 @@ def test_page_text_is_legible_in_dark_mode(reader, dark_tab, reference_page):
     """Every page but the chapters in dark mode: index tables, the bibliography, the API reference."""
     problems = _audit_in_dark_mode(reader, dark_tab, reference_page)
     assert not problems, f"{reference_page} in dark mode:\n" + "\n".join(problems)
+
+
+def test_colours_are_read_after_running_transitions(reader):
+    """TRANSITIONS_DONE, which the tests above wait on, returns once a colour transition has reached its end."""
+    page = reader.new_tab()
+    try:
+        page.set_content('<p style="color: rgb(0, 0, 0); transition: color 400ms linear">text</p>')
+        page.evaluate("document.querySelector('p').style.color = 'rgb(255, 255, 255)'")
+        page.evaluate(TRANSITIONS_DONE)
+        assert page.evaluate("getComputedStyle(document.querySelector('p')).color") == "rgb(255, 255, 255)"
+    finally:
+        page.close()
