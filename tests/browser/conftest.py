@@ -391,8 +391,8 @@ class Reader:
         context.on("request", self._outside)
         self.page = self.new_tab()
         # A second tab that loads a page's HTML and nothing else, for tests of the document itself. Chromium
-        # itself refuses Sphinx's support files (a page asks for about thirty), so that only the rest, the page
-        # itself first, make the round trip to _document_only in Python, which aborts anything but a document.
+        # itself refuses Sphinx's support files (a page asks for about thirty), so only the page and whatever
+        # else it asks for make the round trip to _document_only in Python, which aborts all but documents.
         self._document_tab = context.new_page()
         self._document_tab.route("**/*", self._document_only)
         self._document_cdp = context.new_cdp_session(self._document_tab)
