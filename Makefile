@@ -38,15 +38,23 @@ book: setup execute
 ## make test: the whole suite (library, doctests, strict nbval, book build with warnings as errors, browser)
 ## Each chapter is executed once: strict nbval executes it and, when every cell reproduces its stored output,
 ## hands it to the book build through the jupyter cache (tests/verified_notebooks.py); the build executes
-## only a chapter that did not pass. The browser tests then read the built book. Every stage runs, so one
-## run reports every failure; the exit status is non-zero if any stage failed.
+## only a chapter that did not pass. The build (one core) runs beside the library's tests and doctests, then
+## the browser tests read the built book. Every stage runs, so one run reports every failure; the exit status
+## is non-zero if any stage failed.
 test: setup browser fresh-cache
 	@status=0; \
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --ignore=tests/browser \
+	echo "== the chapters: notebook hygiene and strict nbval"; \
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests/test_notebook_hygiene.py chapters \
 	  --store-verified-notebooks _build/.jupyter_cache || status=1; \
-	if $(BIN)/jupyter-book build -W -n --keep-going --path-output . .; then \
+	echo "== the book build (log in _build/build.log), beside the library's tests and doctests"; \
+	$(BIN)/jupyter-book build -W -n --keep-going --path-output . . > _build/build.log 2>&1 & build=$$!; \
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests lossbook _ext --ignore=tests/browser \
+	  --ignore=tests/test_notebook_hygiene.py || status=1; \
+	if wait $$build; then \
+	  tail -n 3 _build/build.log; \
+	  echo "== the built book, read in a browser"; \
 	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests/browser || status=1; \
-	else status=1; echo "The book did not build; the browser tests were not run."; fi; \
+	else status=1; cat _build/build.log; echo "The book did not build; the browser tests were not run."; fi; \
 	exit $$status
 
 ## the browser the reader-facing tests drive (Debian's Chromium; Playwright cannot download its own here)
