@@ -23,15 +23,18 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="lossbook-ci-"))
     clone = scratch / "lossbook"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    chromium_present = Path("/usr/bin/chromium").exists()
     start = time.perf_counter()
     result = subprocess.run(["bash", ".ci/run"], cwd=clone, capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    summary = next((line for line in reversed(result.stdout.splitlines()) if re.search(r" passed| failed", line)), "")
+    # make test runs pytest three times (the chapters, the library beside the build, the built book).
+    summaries = [line.strip("= ") for line in result.stdout.splitlines() if re.search(r"^=+ .*\b(passed|failed)\b", line)]
     ok = result.returncode == 0 and seconds <= GOAL_SECONDS
     print("## CI on a fresh clone\n")
     print("| measure | value | goal | met |\n|---|---:|---|---|")
     print(f"| `bash .ci/run` (make test), fresh clone of HEAD | {seconds:.0f} s | <= {GOAL_SECONDS} s | {'yes' if ok else 'NO'} |")
-    print(f"| its result | {summary.strip('= ') or 'no pytest summary'} | exit 0 | {'yes' if result.returncode == 0 else 'NO'} |")
+    print(f"| its pytest runs | {'; '.join(summaries) or 'no pytest summary'} | exit 0 | {'yes' if result.returncode == 0 else 'NO'} |")
+    print(f"| Chromium to install first | {'no, already installed' if chromium_present else 'yes, included in the time'} | | |")
     if result.returncode != 0:
         print("\n```\n" + "\n".join((result.stdout + result.stderr).splitlines()[-30:]) + "\n```")
     shutil.rmtree(scratch, ignore_errors=True)
