@@ -94,7 +94,16 @@ def symbolic_confirmation_times(notebook: Path) -> list[tuple[float, float]]:
 
     nb = nbformat.read(notebook, as_version=4)
     nb.cells = [nbformat.v4.new_code_cell(MEASURE), *nb.cells, nbformat.v4.new_code_cell(REPORT)]
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}}).execute()
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}})
+    # The kernel inherits this process's stderr and logs its start-up there; keep it out of the table.
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            client.execute()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
     return [tuple(pair) for pair in json.loads("".join(o.get("text", "") for o in nb.cells[-1].outputs))]
 
 
