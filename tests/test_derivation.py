@@ -133,9 +133,10 @@ def test_reasons_are_listed_by_step_number():
     assert derivation.reasons().splitlines()[1].startswith("- (1) expand.")
 
 
-def test_argmin_steps_render_with_their_variables():
+def test_argmin_steps_render_as_simeq_with_their_variables_never_as_equality():
     derivation = Derivation("L", 2 * (m1 - c) ** 2).same_argmin((m1 - c) ** 2, "halve", over=m1)
-    assert "\\arg\\min_{\\mu_{1}}" in derivation.latex()
+    second_line = derivation.latex().splitlines()[2]
+    assert "\\underset{\\mu_{1}}{\\overset{(1)}{\\simeq}}" in second_line and "=" not in second_line
 
 
 def test_notebook_display_says_how_each_step_was_checked():

@@ -1,4 +1,5 @@
-"""Symbolic layer of lossbook (SymPy): distributions, expectations, KL divergences, likelihoods, derivations."""
+"""Symbolic layer of lossbook (SymPy): distributions, expectations, KL divergences, likelihoods, derivations,
+checked equations and the textbook printer."""
 
 from .distributions import (
     Bernoulli,
@@ -16,8 +17,11 @@ from .distributions import (
     ZeroInflatedNegativeBinomial,
     family,
 )
+from .data import on_data
 from .derivation import Derivation, DerivationError, Step
-from .functions import sigmoid
+from .equation import Equation, EquationGroup, equations
+from .functions import logsumexp, sigmoid, softplus
+from .printing import TextbookPrinter, latex
 from .divergence import kl, tidy
 from .likelihood import expand_sum, negative_log_likelihood, stationary_points
 from .expectation import Expectation, apply_moments, expand_expectation, expectation, numeric_expectation
@@ -38,6 +42,8 @@ __all__ = [
     "MultivariateNormal",
     "family",
     "sigmoid",
+    "softplus",
+    "logsumexp",
     "Expectation",
     "expectation",
     "expand_expectation",
@@ -48,6 +54,12 @@ __all__ = [
     "Derivation",
     "DerivationError",
     "Step",
+    "Equation",
+    "EquationGroup",
+    "equations",
+    "latex",
+    "TextbookPrinter",
+    "on_data",
     "negative_log_likelihood",
     "expand_sum",
     "stationary_points",

@@ -1,23 +1,32 @@
-"""A chain of derivation steps, each checked by machine when it is added.
+"""A chain of derivation steps, each checked by machine when it is added, printed as a textbook prints it.
 
-Every step states its relation to the one before: *equal*, or *same argmin* (the two differ by a positive
-factor and an additive term, both free of the variables being optimised). A step is checked at random points
-with mpmath at 50 significant digits, on both sides of every kink (``Abs``, ``sign``, ``Max``, ``Min``), and then,
-where a symbolic confirmation succeeds quickly, also symbolically. A wrong step raises :class:`DerivationError`
-naming the step and a point where it fails.
+Every step states its relation to the one before: *equal*; *same minimisers* in named variables (the two differ
+by a positive factor and an additive term, both free of those variables), printed :math:`\\simeq` with the
+variables under it; or a *special case* computed by substitution, printed :math:`=` with the substitution under
+it. How a step is checked, and what a check does and does not guarantee, is described in
+:mod:`lossbook.symbolic.checking`. A line may carry a *display form*, the author's own arrangement of the same
+expression, which is checked equal to the line before it is shown.
 
 The engine is introduced in `KL divergence and the L2 loss <chapters/kl_divergence_l2.html>`_.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sympy as sp
 
 from .checking import Check, Checker, DerivationError
+from .printing import latex as textbook_latex
 
-__all__ = ["Derivation", "DerivationError", "Step"]
+__all__ = ["Derivation", "DerivationError", "Step", "SYMBOLIC_SECONDS"]
+
+#: CPU seconds a symbolic confirmation of one step may take, unless a derivation says otherwise.
+SYMBOLIC_SECONDS = 10.0
+
+_RELATIONS = ("start", "equal", "argmin", "substitute")
+
 
 @dataclass
 class Step:
@@ -26,7 +35,7 @@ class Step:
     Attributes
     ----------
     expr : sympy.Expr
-        The expression on this line.
+        The expression on this line (what is checked).
     reason : str
         Why it follows from the previous line (plain text, may contain ``$...$`` LaTeX).
     relation : str
@@ -36,6 +45,10 @@ class Step:
         ``(symbol, value)`` pairs substituted.
     check : Check
         What was verified about the step (``None`` for the first line).
+    display : sympy.Expr or None
+        The author's arrangement of ``expr``, checked equal to it, printed in its place.
+    display_check : Check or None
+        How ``display`` was checked equal to ``expr``.
     """
 
     expr: sp.Expr
@@ -43,12 +56,58 @@ class Step:
     relation: str
     over: tuple = ()
     check: Check | None = None
+    display: sp.Expr | None = None
+    display_check: Check | None = None
 
     @property
     def confirmed_by(self) -> list[str]:
         """How the step was checked, one phrase per method."""
         return list(self.check.how) if self.check is not None else []
 
+
+def relation_latex(relation: str, over: tuple = (), number: int | None = None) -> str:
+    r"""The LaTeX of a relation between two lines: ``=``, or :math:`\simeq` with the optimised variables under it.
+
+    Parameters
+    ----------
+    relation : str
+        ``"start"`` or ``"equal"`` (printed ``=``), ``"argmin"`` (same minimisers in ``over``) or
+        ``"substitute"`` (``=`` with the substituted values under it).
+    over : tuple
+        The optimised variables of an ``"argmin"`` relation, or the ``(symbol, value)`` pairs of a
+        ``"substitute"`` one.
+    number : int, optional
+        A step number to write over the relation.
+
+    Returns
+    -------
+    str
+        The relation's LaTeX.
+
+    Notes
+    -----
+    The relations are explained in `KL divergence and the L2 loss <chapters/kl_divergence_l2.html>`_.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> mu = sp.Symbol("mu", real=True)
+    >>> relation_latex("argmin", (mu,), 2)
+    '\\underset{\\mu}{\\overset{(2)}{\\simeq}}'
+    >>> relation_latex("equal")
+    '='
+    """
+    if relation not in _RELATIONS:
+        raise ValueError(f"relation: must be one of {', '.join(_RELATIONS)}, got {relation!r}")
+    symbol = r"\simeq" if relation == "argmin" else "="
+    if number is not None:
+        symbol = rf"\overset{{({number})}}{{{symbol}}}"
+    if relation == "argmin":
+        return rf"\underset{{{', '.join(textbook_latex(v) for v in over)}}}{{{symbol}}}"
+    if relation == "substitute":
+        where = ",\\ ".join(f"{textbook_latex(k)} = {textbook_latex(v)}" for k, v in over)
+        return rf"\underset{{{where}}}{{{symbol}}}"
+    return symbol
 
 
 class Derivation:
@@ -62,6 +121,8 @@ class Derivation:
         The first expression.
     reason : str, optional
         Why the first expression is what ``lhs`` means (for example "definition").
+    display : sympy.Expr, optional
+        The author's arrangement of ``start`` (see :meth:`equals`).
     points : int, optional
         How many random points each step is checked at (at least 10).
     seed : int, optional
@@ -70,14 +131,20 @@ class Derivation:
         "real" or "complex": whether the expressions are real-valued (the default: a complex value at a
         sample point is an error, which catches steps such as :math:`\log x^2 = 2\log x` for negative
         :math:`x`) or complex-valued.
+    domains : dict, optional
+        Where symbols (or the data of an ``IndexedBase``) live when that is narrower than their SymPy
+        assumptions say, for example ``{p: "probability"}``; see :class:`~lossbook.symbolic.checking.Checker`.
+    lead : sequence of sympy.Symbol or sympy.IndexedBase, optional
+        Symbols a printed sum should start with when it has a choice (for example the data).
     symbolic_seconds : float, optional
-        CPU time allowed for a symbolic confirmation of each step (0 to skip it). CPU time rather than wall
-        time, so that a busy machine does not change which steps are confirmed symbolically.
+        CPU time allowed for a symbolic confirmation of each step (0 to skip it); :data:`SYMBOLIC_SECONDS`
+        by default. CPU time rather than wall time, so that a busy machine does not change which steps are
+        confirmed symbolically.
 
     Raises
     ------
     ValueError
-        If ``points`` is below 10.
+        If ``points`` is below 10, or ``domain`` is not "real" or "complex".
 
     Notes
     -----
@@ -103,26 +170,46 @@ class Derivation:
         start: sp.Expr,
         reason: str = "",
         *,
+        display: sp.Expr | None = None,
         points: int = 16,
         seed: int = 0,
-        symbolic_seconds: float = 5.0,
+        symbolic_seconds: float | None = None,
         domain: str = "real",
+        domains: dict | None = None,
+        lead: Sequence = (),
     ):
         if isinstance(points, bool) or not isinstance(points, (int, float)) or int(points) != points or points < 10:
             raise ValueError(f"points: at least 10 random points are needed for a reliable check, got {points}")
-        self.lhs = lhs if isinstance(lhs, str) else sp.latex(lhs)
-        self.points = int(points)
-        self.seed = seed
-        self.symbolic_seconds = symbolic_seconds
         if domain not in ("real", "complex"):
             raise ValueError(f"domain: must be 'real' or 'complex', got {domain!r}")
+        self.lead = tuple(lead)
+        self.lhs = lhs if isinstance(lhs, str) else textbook_latex(lhs, lead=self.lead)
+        self.points = int(points)
+        self.seed = seed
+        self.symbolic_seconds = SYMBOLIC_SECONDS if symbolic_seconds is None else symbolic_seconds
         self.domain = domain
-        self.checker = Checker(points=self.points, seed=seed, symbolic_seconds=symbolic_seconds, domain=domain)
-        self.steps: list[Step] = [Step(sp.sympify(start), reason, "start")]
+        self.domains = dict(domains or {})
+        checker_options = {"points": self.points, "seed": seed, "symbolic_seconds": self.symbolic_seconds}
+        checker_options["domain"] = domain
+        if self.domains:
+            checker_options["domains"] = self.domains
+        self.checker = Checker(**checker_options)
+        first = Step(sp.sympify(start), reason, "start")
+        self._attach_display(first, display, 0)
+        self.steps: list[Step] = [first]
 
     # -- building ---------------------------------------------------------------------------------------------
 
-    def equals(self, expr: sp.Expr, reason: str) -> "Derivation":
+    def _attach_display(self, step: Step, display, number: int) -> None:
+        if display is None:
+            return
+        display = sp.sympify(display, evaluate=False) if isinstance(display, str) else display
+        if not isinstance(display, sp.Basic):
+            raise ValueError(f"display: expected a sympy expression, got {type(display).__name__}")
+        step.display_check = self.checker.equal(step.expr, display, number, "the display form of this line")
+        step.display = display
+
+    def equals(self, expr: sp.Expr, reason: str, *, display: sp.Expr | None = None) -> "Derivation":
         """Add a step equal to the previous one; checked before it is added.
 
         Parameters
@@ -131,6 +218,10 @@ class Derivation:
             The new expression.
         reason : str
             Why it equals the previous one.
+        display : sympy.Expr, optional
+            The same expression arranged as the author wants it printed, written with
+            ``sympy.evaluate(False)`` so that SymPy keeps the order of its terms. It is checked equal to
+            ``expr`` and printed in its place, so a pretty form can never be a wrong form.
 
         Returns
         -------
@@ -140,19 +231,22 @@ class Derivation:
         Raises
         ------
         DerivationError
-            If the step is not equal to the previous one; the message names the step and a counterexample.
+            If the step is not equal to the previous one, or the display form is not equal to the step; the
+            message names the step and a counterexample.
         """
         step = Step(sp.sympify(expr), reason, "equal")
         step.check = self.checker.equal(self.steps[-1].expr, step.expr, len(self.steps), reason)
+        self._attach_display(step, display, len(self.steps))
         self.steps.append(step)
         return self
 
-    def same_argmin(self, expr: sp.Expr, reason: str, over) -> "Derivation":
+    def same_argmin(self, expr: sp.Expr, reason: str, over, *, display: sp.Expr | None = None) -> "Derivation":
         """Add a step with the same minimisers in ``over`` as the previous one.
 
         The new expression must equal a positive factor times the previous one plus a term, the factor and
         the term both free of the variables in ``over`` (dropping an additive constant, or scaling by a
-        positive number, keeps the argmin).
+        positive number, keeps the argmin). It is printed with :math:`\\simeq` and the variables under it,
+        never with ``=``.
 
         Parameters
         ----------
@@ -162,6 +256,8 @@ class Derivation:
             Why the minimisers are unchanged.
         over : sympy.Symbol or sequence of sympy.Symbol
             The variables being optimised.
+        display : sympy.Expr, optional
+            The author's arrangement of ``expr`` (see :meth:`equals`).
 
         Returns
         -------
@@ -180,14 +276,15 @@ class Derivation:
             raise ValueError("over: name at least one variable being optimised")
         step = Step(sp.sympify(expr), reason, "argmin", over)
         step.check = self.checker.argmin(self.steps[-1].expr, step.expr, over, len(self.steps), reason)
+        self._attach_display(step, display, len(self.steps))
         self.steps.append(step)
         return self
 
-    def substitute(self, values: dict, reason: str) -> "Derivation":
+    def substitute(self, values: dict, reason: str, *, display: sp.Expr | None = None) -> "Derivation":
         """Add the previous expression with ``values`` substituted (a special case, not an identity).
 
-        The new line is computed here, ``previous.subs(values)``, so it cannot be mistyped; it is still checked
-        against the substitution at random points of the remaining symbols.
+        The new line is computed here, by substituting every value at once, so it cannot be mistyped; the
+        values are checked against the assumptions of the symbols they replace.
 
         Parameters
         ----------
@@ -195,6 +292,8 @@ class Derivation:
             Symbols to replace and what replaces them, for example ``{sigma: 1}``.
         reason : str
             Why the special case is of interest.
+        display : sympy.Expr, optional
+            The author's arrangement of the new line (see :meth:`equals`).
 
         Returns
         -------
@@ -205,6 +304,8 @@ class Derivation:
         ------
         ValueError
             If ``values`` is empty or names a symbol that does not occur in the previous line.
+        DerivationError
+            If a value contradicts the assumptions of the symbol it replaces.
         """
         if not values:
             raise ValueError("values: name at least one symbol to substitute")
@@ -215,6 +316,7 @@ class Derivation:
         values = {sp.sympify(k): sp.sympify(v) for k, v in values.items()}
         new, check = self.checker.substitute(previous, values, len(self.steps), reason)
         step = Step(new, reason, "substitute", tuple(values.items()), check)
+        self._attach_display(step, display, len(self.steps))
         self.steps.append(step)
         return self
 
@@ -226,41 +328,135 @@ class Derivation:
     def __len__(self) -> int:
         return len(self.steps)
 
-    # -- checking ---------------------------------------------------------------------------------------------
+    def relation_to(self, step: int = -1) -> tuple[str, tuple, tuple]:
+        """How line ``step`` relates to the left-hand side: composed from every step up to it.
+
+        Parameters
+        ----------
+        step : int
+            The line (negative numbers count from the end).
+
+        Returns
+        -------
+        tuple
+            ``(relation, over, condition)``: ``relation`` is ``"equal"`` or ``"argmin"`` (same minimisers in the
+            variables ``over`` that every argmin step up to the line kept); ``condition`` holds the
+            ``(symbol, value)`` pairs of the special cases taken on the way (empty when there were none).
+
+        Raises
+        ------
+        ValueError
+            If the line does not exist, or argmin steps over different variables leave none in common.
+        """
+        number = self._line_number(step)
+        chain = self.steps[1 : number + 1]
+        condition = tuple(pair for s in chain if s.relation == "substitute" for pair in s.over)
+        if not any(s.relation == "argmin" for s in chain):
+            return "equal", (), condition
+        common = None
+        for s in chain:
+            if s.relation == "argmin":
+                common = list(s.over) if common is None else [v for v in common if v in s.over]
+        if not common:
+            raise ValueError(f"step: no variable keeps its minimisers through every step up to line {number}")
+        return "argmin", tuple(common), condition
+
+    def _line_number(self, step: int) -> int:
+        if isinstance(step, bool) or not isinstance(step, int) or not -len(self.steps) <= step < len(self.steps):
+            raise ValueError(f"step: must be a line number between 0 and {len(self.steps) - 1}, got {step!r}")
+        return step % len(self.steps)
+
+    def equation(self, step: int = -1, *, lhs: str | None = None, display: sp.Expr | None = None):
+        """Line ``step`` as a single displayed result, with the relation the chain has established.
+
+        Parameters
+        ----------
+        step : int, optional
+            The line (the last by default).
+        lhs : str, optional
+            LaTeX for the left side (the derivation's own left side by default): a name for the quantity,
+            for example the special case it is.
+        display : sympy.Expr, optional
+            The author's arrangement of the line, checked equal to it.
+
+        Returns
+        -------
+        Equation
+            ``lhs`` and the line, joined by ``=`` when every step up to the line is an equality, by
+            :math:`\\simeq` over the optimised variables when some step only kept the minimisers; a special case
+            taken on the way is written after the equation ("at :math:`\\sigma = 1`").
+
+        Raises
+        ------
+        ValueError
+            If the line does not exist or its relation cannot be stated (see :meth:`relation_to`).
+        DerivationError
+            If ``display`` is not equal to the line.
+        """
+        from .equation import Equation
+
+        number = self._line_number(step)
+        relation, over, condition = self.relation_to(number)
+        line = self.steps[number]
+        shown = display
+        if shown is None and line.display is not None:
+            shown = line.display
+        left = lhs if lhs is not None else self.lhs
+        return Equation._from_derivation(self, number, left, relation, over, condition, shown)
 
     # -- display ----------------------------------------------------------------------------------------------
 
+    def line_latex(self, step: int) -> str:
+        """The LaTeX of one line's expression (its display form when it has one).
+
+        Parameters
+        ----------
+        step : int
+            The line.
+
+        Returns
+        -------
+        str
+            The expression as the textbook printer writes it.
+        """
+        line = self.steps[self._line_number(step)]
+        if line.display is not None:
+            return textbook_latex(line.display, lead=self.lead, authored=True)
+        return textbook_latex(line.expr, lead=self.lead)
+
     def latex(self) -> str:
-        """The derivation as an ``aligned`` LaTeX block, one step per line, each relation marked with its step
-        number; the reasons are listed by number in :meth:`reasons` (so a narrow screen never has to scroll
-        sideways to read them)."""
+        r"""The derivation as an ``aligned`` LaTeX block, one step per line, each relation marked with its step
+        number: ``=`` for an equality, :math:`\simeq` with the variables under it for a step that keeps the
+        minimisers, ``=`` with the substitution under it for a special case. The reasons are listed by number
+        in :meth:`reasons` (so a narrow screen never has to scroll sideways to read them)."""
         lines = []
         for index, step in enumerate(self.steps):
-            body = sp.latex(step.expr)
+            body = self.line_latex(index)
             if step.relation == "start":
                 lines.append(f"{self.lhs} &= {body}")
-            elif step.relation == "equal":
-                lines.append(rf"&\overset{{({index})}}{{=}} {body}")
-            elif step.relation == "substitute":
-                where = ", ".join(f"{sp.latex(k)} = {sp.latex(v)}" for k, v in step.over)
-                lines.append(rf"&\underset{{{where}}}{{\overset{{({index})}}{{=}}}} {body}")
             else:
-                over = ", ".join(sp.latex(v) for v in step.over)
-                lines.append(rf"&\underset{{\arg\min_{{{over}}}}}{{\overset{{({index})}}{{=}}}} {body}")
+                lines.append(f"&{relation_latex(step.relation, step.over, index)} {body}")
         return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
     def reasons(self) -> str:
         """The reasons as a Markdown list: the starting point, then each step with how it was checked."""
         start = self.steps[0]
         lines = [f"Start: {start.reason}." if start.reason else "Start."]
+        if start.display_check is not None:
+            lines[0] += f" *Display form checked: {start.display_check.describe()}.*"
         for index, step in enumerate(self.steps[1:], start=1):
             if step.relation == "equal":
                 relation = ""
             elif step.relation == "substitute":
-                relation = " (" + ", ".join(f"${sp.latex(k)} = {sp.latex(v)}$" for k, v in step.over) + ")"
+                relation = " (special case " + ", ".join(
+                    f"${textbook_latex(k)} = {textbook_latex(v)}$" for k, v in step.over
+                ) + ")"
             else:
-                relation = f" (same minimisers in {', '.join(f'${sp.latex(v)}$' for v in step.over)})"
-            lines.append(f"({index}) {step.reason}{relation}. *Checked: {step.check.describe()}.*")
+                relation = f" (same minimisers in {', '.join(f'${textbook_latex(v)}$' for v in step.over)})"
+            line = f"({index}) {step.reason}{relation}. *Checked: {step.check.describe()}.*"
+            if step.display_check is not None:
+                line += " *The printed form is checked equal to the line.*"
+            lines.append(line)
         return "\n".join(f"- {line}" for line in lines)
 
     def summary(self) -> str:
@@ -279,8 +475,9 @@ class Derivation:
     def __repr__(self) -> str:
         lines = [f"{self.lhs} = {self.steps[0].expr}    [{self.steps[0].reason}]"]
         for step in self.steps[1:]:
-            symbol = {"equal": "=", "substitute": "=(special case)"}.get(step.relation, "~argmin")
+            if step.relation == "argmin":
+                symbol = f"~(same minimisers in {', '.join(map(str, step.over))})"
+            else:
+                symbol = {"equal": "=", "substitute": "=(special case)"}[step.relation]
             lines.append(f"  {symbol} {step.expr}    [{step.reason}]")
         return "\n".join(lines)
-
-

@@ -1,4 +1,4 @@
-"""SymPy functions the chapters write by name: the logistic sigmoid.
+"""SymPy functions the chapters write by name: the logistic sigmoid, softplus and log-sum-exp.
 
 Introduced in `Cross-entropy from the categorical likelihood <chapters/cross_entropy.html>`_.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["sigmoid"]
+__all__ = ["sigmoid", "softplus", "logsumexp"]
 
 
 class sigmoid(sp.Function):  # noqa: N801 -- a SymPy function, named like sp.exp and sp.log
@@ -96,3 +96,144 @@ class sigmoid(sp.Function):  # noqa: N801 -- a SymPy function, named like sp.exp
 
     def _pythoncode(self, printer):
         return f"({printer._print(self.rewrite(sp.exp))})"
+
+
+class softplus(sp.Function):  # noqa: N801 -- a SymPy function, named like sp.exp and sp.log
+    r"""The softplus :math:`\operatorname{softplus}(z) = \log(1 + e^{z})`, printed by name.
+
+    The logistic loss of a logit :math:`z` with label 1 is :math:`\operatorname{softplus}(-z)`. Its
+    derivative is :math:`\sigma(z)`; ``rewrite(sp.log)`` gives :math:`\log(1 + e^z)`; ``lambdify`` with NumPy
+    gives ``logaddexp(0, z)``, which cannot overflow.
+
+    Parameters
+    ----------
+    z : sympy.Expr
+        The argument.
+
+    Notes
+    -----
+    Used in `Cross-entropy from the categorical likelihood <chapters/cross_entropy.html>`_.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> z = sp.Symbol("z", real=True)
+    >>> sp.diff(softplus(z), z)
+    sigmoid(z)
+    >>> softplus(z).rewrite(sp.log)
+    log(exp(z) + 1)
+    >>> sp.latex(softplus(-z))
+    '\\operatorname{softplus}\\left(- z\\right)'
+    >>> float(sp.lambdify(z, softplus(z), "numpy")(1000.0))
+    1000.0
+    """
+
+    @classmethod
+    def eval(cls, *args):
+        if len(args) != 1:
+            raise TypeError(f"softplus takes exactly one argument ({len(args)} given)")
+        (z,) = args
+        if z.is_zero:
+            return sp.log(2)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        if argindex != 1:
+            raise sp.ArgumentIndexError(self, argindex)
+        return sigmoid(self.args[0])
+
+    def _eval_rewrite_as_log(self, z, **kwargs):
+        return sp.log(1 + sp.exp(z))
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.log)._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_positive(self):
+        return True if self.args[0].is_real else None
+
+    def _latex(self, printer, exp=None):
+        base = r"\operatorname{softplus}\left(" + printer._print(self.args[0]) + r"\right)"
+        return base if exp is None else f"{base}^{{{exp}}}"
+
+    def _mpmathcode(self, printer):
+        return f"({printer._print(self.rewrite(sp.log))})"
+
+    def _numpycode(self, printer):
+        logaddexp = printer._module_format(f"{printer._module}.logaddexp")
+        return f"{logaddexp}(0, {printer._print(self.args[0])})"
+
+    def _pythoncode(self, printer):
+        return f"({printer._print(self.rewrite(sp.log))})"
+
+
+class logsumexp(sp.Function):  # noqa: N801 -- a SymPy function, named like sp.exp and sp.log
+    r"""Log-sum-exp :math:`\log \sum_k e^{z_k}` of two or more arguments, printed by name.
+
+    The normaliser of the softmax: :math:`\log \operatorname{softmax}_k(z) = z_k - \operatorname{logsumexp}(z)`.
+    Its partial derivatives are the softmax probabilities; ``rewrite(sp.log)`` gives the sum of exponentials;
+    ``lambdify`` with NumPy subtracts the largest argument first, so it cannot overflow.
+
+    Parameters
+    ----------
+    *z : sympy.Expr
+        The arguments (at least two).
+
+    Notes
+    -----
+    Used in `Cross-entropy from the categorical likelihood <chapters/cross_entropy.html>`_.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> a, b = sp.symbols("a b", real=True)
+    >>> sp.diff(logsumexp(a, b), a)
+    exp(a)/(exp(a) + exp(b))
+    >>> sp.latex(logsumexp(a, b))
+    '\\operatorname{logsumexp}\\left(a, b\\right)'
+    >>> float(sp.lambdify((a, b), logsumexp(a, b), "numpy")(1000.0, 1000.0))  # doctest: +ELLIPSIS
+    1000.69314718...
+    """
+
+    @classmethod
+    def eval(cls, *args):
+        if len(args) < 2:
+            raise TypeError(f"logsumexp takes at least two arguments ({len(args)} given)")
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        if not 1 <= argindex <= len(self.args):
+            raise sp.ArgumentIndexError(self, argindex)
+        return sp.exp(self.args[argindex - 1]) / sp.Add(*(sp.exp(z) for z in self.args))
+
+    def _eval_rewrite_as_log(self, *z, **kwargs):
+        return sp.log(sp.Add(*(sp.exp(t) for t in z)))
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.log)._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return True if all(z.is_real for z in self.args) else None
+
+    def _latex(self, printer, exp=None):
+        inner = ", ".join(printer._print(z) for z in self.args)
+        base = r"\operatorname{logsumexp}\left(" + inner + r"\right)"
+        return base if exp is None else f"{base}^{{{exp}}}"
+
+    def _mpmathcode(self, printer):
+        return f"({printer._print(self.rewrite(sp.log))})"
+
+    def _numpycode(self, printer):
+        module = printer._module
+        maximum, log, exp = (printer._module_format(f"{module}.{name}") for name in ("maximum", "log", "exp"))
+        args = [printer._print(z) for z in self.args]
+        top = args[0]
+        for other in args[1:]:
+            top = f"{maximum}({top}, {other})"
+        inside = " + ".join(f"{exp}(({z}) - _m)" for z in args)
+        return f"(lambda _m: _m + {log}({inside}))({top})"
+
+    def _pythoncode(self, printer):
+        return f"({printer._print(self.rewrite(sp.log))})"

@@ -1,0 +1,283 @@
+"""LaTeX as a textbook prints it: the printer behind every displayed derivation and equation.
+
+SymPy's LaTeX printer writes an expression in SymPy's canonical order: :math:`(-\\mu + x)^2` for
+:math:`(x - \\mu)^2`, :math:`\\log(\\sqrt{2}\\sqrt{\\pi}\\sigma)` for :math:`\\log(\\sigma\\sqrt{2\\pi})`, a sum over
+observations in the numerator of a fraction over :math:`N` instead of :math:`\\frac{1}{N}\\sum`. The
+:class:`TextbookPrinter` keeps SymPy's printer for everything else and changes only how the expression is laid
+out, never what it is:
+
+- a sum that would open with a minus sign while it has positive terms puts the positive terms first
+  (:math:`x - \\mu`, :math:`y_i - a - b x_i`); a squared (or absolute) difference is written the way round
+  whose first term is positive;
+- square roots of positive constants are gathered into one root after the symbols
+  (:math:`\\sigma\\sqrt{2\\pi}`, :math:`\\frac{1}{\\sqrt{2\\pi}}`);
+- a sum over data divided by something is written :math:`\\frac{1}{N}\\sum_{i=1}^{N}\\dots`;
+- an exponential of a sum of negative terms is written :math:`e^{-(c + d x)}`;
+- a float shows at most six significant digits (:math:`10^{-7}`, not ``1.0e-7``).
+
+A display form that an author wrote in their own order (see :meth:`Derivation.equals` and
+:class:`Equation`) is printed with its terms in the order written. Introduced in
+`KL divergence and the L2 loss <chapters/kl_divergence_l2.html>`_.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.simplify import fraction
+
+__all__ = ["TextbookPrinter", "latex"]
+
+
+class _Typeset(sp.Symbol):
+    """A positive constant that prints as given LaTeX, sorted after every ordinary symbol in a product."""
+
+    _tex: dict = {}
+
+    def __new__(cls, value: sp.Expr, tex: str):
+        name = f"~{sp.srepr(value)}"
+        obj = super().__new__(cls, name, positive=True)
+        cls._tex[name] = (tex, value)
+        return obj
+
+    def _latex(self, printer) -> str:
+        return self._tex[self.name][0]
+
+    @property
+    def value(self) -> sp.Expr:
+        return self._tex[self.name][1]
+
+
+def _is_root_constant(factor: sp.Expr) -> bool:
+    return (
+        factor.is_Pow
+        and factor.exp in (sp.S.Half, -sp.S.Half)
+        and factor.base.is_number
+        and factor.base.is_positive is True
+    )
+
+
+class TextbookPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with the layout conventions of a textbook (see the module's description).
+
+    Parameters
+    ----------
+    lead : sequence of sympy.Symbol or sympy.IndexedBase, optional
+        Symbols that a sum should start with when it has a choice (for example the data, so that a residual
+        reads :math:`y_i - \\hat y_i`).
+    **settings
+        Any setting of :class:`sympy.printing.latex.LatexPrinter`; ``order="none"`` prints sums and products
+        in the order their arguments were given (for display forms written with ``evaluate=False``).
+
+    Notes
+    -----
+    Used by every derivation of the book; introduced in
+    `KL divergence and the L2 loss <chapters/kl_divergence_l2.html>`_.
+    """
+
+    def __init__(self, lead: Sequence = (), **settings):
+        super().__init__(settings)
+        self.lead = [item.label if isinstance(item, sp.IndexedBase) else item for item in lead]
+
+    # -- sums ------------------------------------------------------------------------------------------------
+
+    def _lead_rank(self, term: sp.Expr) -> int:
+        symbols = term.free_symbols | {i.base.label for i in term.atoms(sp.Indexed)}
+        for rank, symbol in enumerate(self.lead):
+            if symbol in symbols:
+                return rank
+        return len(self.lead)
+
+    def _textbook_terms(self, terms: list) -> list:
+        positive = [t for t in terms if not t.could_extract_minus_sign()]
+        negative = [t for t in terms if t.could_extract_minus_sign()]
+        if self.lead:
+            positive.sort(key=self._lead_rank)
+        if positive and terms[0].could_extract_minus_sign() or self.lead and positive != terms[: len(positive)]:
+            return positive + negative
+        return terms
+
+    def _print_Add(self, expr, order=None):
+        terms = self._as_ordered_terms(expr, order=order)
+        if self.order != "none":
+            terms = self._textbook_terms(list(terms))
+        tex = ""
+        for index, term in enumerate(terms):
+            if index == 0:
+                if term.could_extract_minus_sign():
+                    tex += "- "
+                    term = -term
+            elif term.could_extract_minus_sign():
+                tex += " - "
+                term = -term
+            else:
+                tex += " + "
+            term_tex = self._print(term)
+            if self._needs_add_brackets(term):
+                term_tex = rf"\left({term_tex}\right)"
+            tex += term_tex
+        return tex
+
+    def _flip_difference(self, base: sp.Expr) -> sp.Expr:
+        """``-base`` when that reads better as the base of an even power or an absolute value."""
+        if not base.is_Add or self.order == "none":
+            return base
+        terms = list(base.args)
+        if all(t.could_extract_minus_sign() for t in terms):
+            return -base
+        if self.lead:
+            flipped = -base
+            mine = min(self._lead_rank(t) for t in terms if not t.could_extract_minus_sign())
+            theirs = min(self._lead_rank(t) for t in flipped.args if not t.could_extract_minus_sign())
+            if theirs < mine:
+                return flipped
+        return base
+
+    # -- products ----------------------------------------------------------------------------------------------
+
+    def _gather_roots(self, expr: sp.Expr) -> sp.Expr:
+        """Gather square roots of positive constants (and the rational factor they cancel) into one root."""
+        factors = sp.Mul.make_args(expr)
+        roots = [f for f in factors if _is_root_constant(f)]
+        if not roots or (len(roots) == 1 and len(factors) == 1):
+            return expr
+        rational = sp.Mul(*(f for f in factors if f.is_Rational))
+        rest = [f for f in factors if not f.is_Rational and not _is_root_constant(f)]
+        up = [f.base for f in roots if f.exp > 0]
+        down = [f.base for f in roots if f.exp < 0]
+        p, q = rational.p, rational.q
+        # sqrt(b) / b = 1 / sqrt(b) and b / sqrt(b) = sqrt(b), for integer radicands
+        for b in list(up):
+            if b.is_Integer and b > 1 and q % int(b) == 0:
+                up.remove(b)
+                down.append(b)
+                q //= int(b)
+        for b in list(down):
+            if b.is_Integer and b > 1 and p % int(b) == 0:
+                down.remove(b)
+                up.append(b)
+                p //= int(b)
+        if len(roots) == 1 and len(up) + len(down) == 1 and not rest and (p, q) == (rational.p, rational.q):
+            return expr
+
+        def root(bases):
+            if not bases:
+                return sp.S.One
+            inside = " ".join(self._print(b) for b in sorted(bases, key=lambda b: (not b.is_Integer, sp.default_sort_key(b))))
+            return _Typeset(sp.Mul(*bases), rf"\sqrt{{{inside}}}")
+
+        return sp.Mul(sp.Rational(p, q), *rest, root(up), 1 / root(down))
+
+    def _print_Mul(self, expr):
+        gathered = self._gather_roots(expr) if self.order != "none" else expr
+        if gathered is not expr:
+            return self._print(gathered)
+        if self.order != "none" and expr.could_extract_minus_sign() and not any(a.is_Number for a in expr.args[1:]):
+            inner = -expr
+            tex = self._print(inner)
+            if inner.is_Add:
+                tex = rf"\left({tex}\right)"
+            return "- " + tex
+        numer, denom = fraction(expr, exact=True)
+        if denom is not sp.S.One and self.order != "none":
+            sums = [f for f in sp.Mul.make_args(numer) if isinstance(f, sp.Sum)]
+            if sums or (numer.is_Add and numer.has(sp.Sum)):
+                others = sp.Mul(*(f for f in sp.Mul.make_args(numer) if not isinstance(f, sp.Sum))) if sums else 1
+                body = sp.Mul(*sums) if sums else numer
+                front = self._print(others / denom)
+                body_tex = self._print(body)
+                if body.is_Add:
+                    body_tex = rf"\left({body_tex}\right)"
+                return f"{front} {body_tex}"
+        return super()._print_Mul(expr)
+
+    # -- powers, exponentials, absolute values --------------------------------------------------------------
+
+    def _print_Pow(self, expr):
+        base, exponent = expr.args
+        if base.is_Add and exponent.is_Integer and exponent.is_even:
+            flipped = self._flip_difference(base)
+            if flipped is not base:
+                return self._print(sp.Pow(flipped, exponent, evaluate=False))
+        if _is_root_constant(expr) and self.order != "none" and expr.exp > 0:
+            return rf"\sqrt{{{self._print(expr.base)}}}"
+        return super()._print_Pow(expr)
+
+    def _print_Abs(self, expr, exp=None):
+        flipped = self._flip_difference(expr.args[0])
+        if flipped is not expr.args[0]:
+            expr = sp.Abs(flipped, evaluate=False)
+        return super()._print_Abs(expr, exp)
+
+    def _print_ExpBase(self, expr, exp=None):
+        argument = expr.args[0]
+        if argument.is_Add and all(t.could_extract_minus_sign() for t in argument.args):
+            tex = rf"e^{{-\left({self._print(-argument)}\right)}}"
+            return self._do_exponent(tex, exp)
+        return super()._print_ExpBase(expr, exp)
+
+    # -- numbers -------------------------------------------------------------------------------------------------
+
+    def _print_Float(self, expr):
+        value = float(expr)
+        if value == int(value) and abs(value) < 1e6:
+            return str(int(value))
+        mantissa, _, power = f"{value:.6g}".partition("e")
+        if not power:
+            return mantissa
+        power = int(power)
+        if mantissa in ("1", "-1"):
+            return rf"{'-' if mantissa == '-1' else ''}10^{{{power}}}"
+        return rf"{mantissa} \cdot 10^{{{power}}}"
+
+
+def latex(expr: sp.Expr, *, lead: Sequence = (), authored: bool = False, **settings) -> str:
+    r"""LaTeX of ``expr`` as a textbook prints it.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        The expression.
+    lead : sequence of sympy.Symbol or sympy.IndexedBase, optional
+        Symbols a sum should start with when it has a choice.
+    authored : bool, optional
+        Print sums and products in the order their arguments were given (a display form written with
+        ``sympy.evaluate(False)``), without rearranging anything.
+    **settings
+        Further settings of SymPy's LaTeX printer.
+
+    Returns
+    -------
+    str
+        The LaTeX, without surrounding dollar signs.
+
+    Notes
+    -----
+    Used for every displayed formula of the book; introduced in
+    `KL divergence and the L2 loss <chapters/kl_divergence_l2.html>`_.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x, mu = sp.symbols("x mu", real=True)
+    >>> sigma = sp.Symbol("sigma", positive=True)
+    >>> latex((x - mu)**2)
+    '\\left(x - \\mu\\right)^{2}'
+    >>> latex(sp.log(sp.sqrt(2 * sp.pi) * sigma))
+    '\\log{\\left(\\sigma \\sqrt{2 \\pi} \\right)}'
+    >>> latex(1 / sp.sqrt(2 * sp.pi))
+    '\\frac{1}{\\sqrt{2 \\pi}}'
+    >>> i, N = sp.Symbol("i", integer=True), sp.Symbol("N", integer=True, positive=True)
+    >>> y = sp.IndexedBase("y")
+    >>> latex(sp.Sum(y[i]**2, (i, 1, N)) / N)
+    '\\frac{1}{N} \\sum_{i=1}^{N} {y}_{i}^{2}'
+    >>> latex(sp.exp(-x - mu))
+    'e^{-\\left(\\mu + x\\right)}'
+    >>> latex(sp.Float(1e-7) * x)
+    '10^{-7} x'
+    """
+    if authored:
+        settings.setdefault("order", "none")
+    return TextbookPrinter(lead=lead, **settings).doprint(sp.sympify(expr))
