@@ -115,13 +115,22 @@ def _kink_points(expr: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
     return points
 
 
-def numeric_expectation(expr: sp.Expr, x: sp.Symbol, dist: Distribution, digits: int = QUADRATURE_DIGITS):
+def numeric_expectation(
+    expr: sp.Expr,
+    x: sp.Symbol,
+    dist: Distribution,
+    digits: int = QUADRATURE_DIGITS,
+    *,
+    error: bool = False,
+    cpu_seconds: float | None = None,
+):
     """Expectation of ``expr`` under ``dist`` by mpmath quadrature (every parameter must be a number).
 
     A polynomial integrand under a family with a Gaussian quadrature rule (Gauss-Hermite for the normal,
     Gauss-Laguerre on each side for the Laplace) is integrated by that rule, exactly up to rounding. Anything
     else goes to adaptive tanh-sinh quadrature, with the real line split at the distribution's centre and at
-    every kink of the integrand, so that each piece is smooth.
+    every kink of the integrand, so that each piece is smooth. A discrete distribution with infinite support
+    is summed until the ratio test bounds the tail (never by an accelerated sum alone).
 
     Parameters
     ----------
@@ -133,53 +142,95 @@ def numeric_expectation(expr: sp.Expr, x: sp.Symbol, dist: Distribution, digits:
         A distribution whose parameters are numbers.
     digits : int
         Working precision of the quadrature in decimal digits.
+    error : bool
+        Also return an estimate of the absolute error at that precision.
+    cpu_seconds : float, optional
+        CPU time allowed (main thread only); ``None`` for no limit.
 
     Returns
     -------
-    mpmath.mpf
-        The expectation.
+    mpmath.mpf or tuple
+        The expectation, or ``(expectation, error estimate)`` when ``error`` is true.
 
     Raises
     ------
     ValueError
-        If a parameter is still symbolic.
+        If a parameter is still symbolic, or ``digits`` or ``cpu_seconds`` is not positive.
+    TimeoutError
+        If the quadrature takes more than ``cpu_seconds`` of CPU time.
+    ArithmeticError
+        If an infinite sum over the support cannot be shown to converge.
 
     Examples
     --------
     >>> import sympy as sp
-    >>> from lossbook.symbolic import Laplace
+    >>> from lossbook.symbolic import Laplace, Normal
     >>> x = sp.Symbol("x", real=True)
     >>> float(numeric_expectation(sp.Abs(x - 1), x, Laplace(1, 2)))
     2.0
+    >>> value, err = numeric_expectation(sp.log(1 + x**2), x, Normal(0, 1), digits=40, error=True)
+    >>> err < 1e-35
+    True
     """
+    from .checking import _cpu_limit, _Timeout
+
     expr = sp.sympify(expr)
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 5:
+        raise ValueError(f"digits: an integer of at least 5 is needed, got {digits!r}")
+    if cpu_seconds is not None and (not isinstance(cpu_seconds, (int, float)) or cpu_seconds <= 0):
+        raise ValueError(f"cpu_seconds: a positive number or None is needed, got {cpu_seconds!r}")
     leftover = (expr.free_symbols - {x}) | dist.free_symbols
     if leftover:
         raise ValueError(f"expr: every parameter must be a number for quadrature; still symbolic: {leftover}")
+    try:
+        with _cpu_limit(cpu_seconds):
+            value, estimate = _quadrature(expr, x, dist, digits)
+    except _Timeout:
+        raise TimeoutError(
+            f"numeric_expectation: the expectation of {expr} under {dist!r} took more than {cpu_seconds} s of CPU time"
+        ) from None
+    return (value, estimate) if error else value
+
+
+def _quadrature(expr: sp.Expr, x: sp.Symbol, dist: Distribution, digits: int):
+    """The expectation and an estimate of its absolute error at ``digits`` digits."""
     with mpmath.workdps(digits):
+        rounding = mpmath.mpf(10) ** (2 - digits)
         integrand = sp.lambdify(x, expr, "mpmath")
         if not dist.discrete and expr.is_polynomial(x) and sp.degree(expr, x) < 2 * GAUSS_NODES:
             rule = dist.gauss_rule(GAUSS_NODES, digits)
             if rule is not None:
                 points, weights = rule
-                return mpmath.fsum(w * integrand(t) for t, w in zip(points, weights))
+                terms = [w * integrand(t) for t, w in zip(points, weights)]
+                return mpmath.fsum(terms), rounding * mpmath.fsum(abs(term) for term in terms)
         density = sp.lambdify(x, dist.density(x), "mpmath")
         if dist.discrete:
             support = dist.support
             if support.is_finite_set:
-                return mpmath.fsum(integrand(k) * density(k) for k in support)
-            return mpmath.nsum(lambda k: integrand(k) * density(k), [support.inf, mpmath.inf])
+                terms = [integrand(k) * density(k) for k in support]
+                return mpmath.fsum(terms), rounding * mpmath.fsum(abs(term) for term in terms)
+            from .checking import _sum_series, _Unchecked
+
+            try:
+                value, tail = _sum_series(lambda k: integrand(k) * density(k), int(support.inf))
+            except _Unchecked as problem:
+                raise ArithmeticError(f"numeric_expectation: {problem}") from None
+            return value, tail + rounding * max(1, abs(value))
         cuts = {sp.N(c, digits) for c in [dist.center(), *dist.kinks(x), *_kink_points(expr, x)]}
-        special = dist.quadrature(integrand, [mpmath.mpf(str(c)) for c in cuts], digits)
+        cut_numbers = sorted({mpmath.mpf(str(c)) for c in cuts})
+        special = dist.quadrature(integrand, cut_numbers, digits)
         if special is not None:
-            return special
-        points = [-mpmath.inf, *sorted(mpmath.mpf(str(c)) for c in cuts), mpmath.inf]
+            with mpmath.workdps(digits + 15):  # no error estimate from the family: compare with a finer run
+                finer = dist.quadrature(integrand, cut_numbers, digits + 15)
+            return special, abs(finer - special) + rounding * max(1, abs(special))
+        points = [-mpmath.inf, *cut_numbers, mpmath.inf]
         support = dist.support
         if support.inf.is_finite:
             points = [mpmath.mpf(str(sp.N(support.inf, digits)))] + [p for p in points[1:] if p > support.inf]
         if support.sup.is_finite:
             points = [p for p in points[:-1] if p < support.sup] + [mpmath.mpf(str(sp.N(support.sup, digits)))]
-        return mpmath.quad(lambda t: integrand(t) * density(t), points)
+        value, estimate = mpmath.quad(lambda t: integrand(t) * density(t), points, error=True)
+        return value, estimate + rounding * max(1, abs(value))
 
 
 def _split_term(term: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
