@@ -32,10 +32,11 @@
 
   // Sphinx configures MathJax (window.MathJax) only on pages that have math.
   if (!window.MathJax) return;
+  // Another script of the book may have set a pageReady hook already: run it first (or MathJax's default).
+  const previous = MathJax.startup && MathJax.startup.pageReady;
   MathJax.startup = Object.assign(MathJax.startup || {}, {
     pageReady: () =>
-      MathJax.startup
-        .defaultPageReady()
+      (previous ? previous() : MathJax.startup.defaultPageReady())
         .then(labelHeaderFormulas)
         .catch((error) => console.error("lossbook: could not label the formulas in table headers:", error)),
   });

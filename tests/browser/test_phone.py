@@ -1,0 +1,79 @@
+"""Every chapter on a 390-pixel phone screen: no formula is cut off, and a formula wider than the column
+scrolls sideways with a visible cue.
+
+The theme clips inline formulas (``span.math`` hides its overflow) and gives no sign that a wide display
+formula scrolls. ``_static/math-overflow.js`` marks every formula wider than its box (class ``lossbook-wide``:
+it scrolls, see ``_static/lossbook.css``) and, while there is more of it to the right, ``more-right`` (its right
+edge fades out). Formulas inside closed drop-downs (hidden solutions) are not laid out and are not checked.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+PHONE = {"width": 390, "height": 844}
+
+FORMULA_PROBLEMS = """() => {
+    const problems = [];
+    const screen = document.documentElement.clientWidth;
+    const scrolls = element => ["auto", "scroll"].includes(getComputedStyle(element).overflowX);
+    for (const box of document.querySelectorAll("span.math, div.math mjx-container")) {
+        const math = box.querySelector("mjx-math");
+        if (!math || box.offsetParent === null) continue;
+        const name = (box.closest(".math").textContent || "").replace(/\\s+/g, " ").slice(0, 60);
+        const width = math.getBoundingClientRect().width;
+        if (width > box.clientWidth + 1) {
+            if (!scrolls(box)) problems.push(`cut off (${Math.round(width)} px in ${box.clientWidth} px): ${name}`);
+            else if (box.scrollLeft === 0 && !box.classList.contains("more-right"))
+                problems.push(`scrolls with no cue that there is more: ${name}`);
+        }
+        const right = box.getBoundingClientRect().right;
+        if (right > screen + 1) {
+            let ancestor = box.parentElement, inside = false;
+            while (ancestor && !inside) { inside = scrolls(ancestor); ancestor = ancestor.parentElement; }
+            if (!inside) problems.push(`runs off the screen (${Math.round(right)} px of ${screen}): ${name}`);
+        }
+    }
+    return problems;
+}"""
+
+MARKED = "() => document.documentElement.dataset.lossbookMath === 'marked'"
+WIDE = "() => document.querySelectorAll('.lossbook-wide.more-right').length"
+
+
+@pytest.fixture
+def phone(reader):
+    page = reader.new_tab()
+    page.set_viewport_size(PHONE)
+    yield page
+    page.close()
+
+
+def test_no_formula_is_cut_off_on_a_phone(reader, phone, chapter_page):
+    page = reader.open(chapter_page, page=phone)
+    page.wait_for_function(MARKED, timeout=20_000)
+    problems = page.evaluate(FORMULA_PROBLEMS)
+    assert not problems, f"{chapter_page} at {PHONE['width']} px:\n" + "\n".join(problems[:30])
+
+
+def test_a_wide_derivation_scrolls_with_a_fading_edge(reader, phone):
+    page = reader.open("chapters/kl_divergence_l2.html", page=phone)
+    page.wait_for_function(MARKED, timeout=20_000)
+    assert page.evaluate(WIDE) > 0, "no formula of the KL chapter is marked as wider than a phone's column"
+    mask = page.evaluate("() => getComputedStyle(document.querySelector('.lossbook-wide.more-right')).maskImage")
+    assert "gradient" in mask
+
+
+def test_the_check_finds_a_clipped_formula(reader, phone):
+    """Without the book's marking, the theme clips a wide inline formula: the check must say so."""
+    page = reader.open("chapters/kl_divergence_l2.html", page=phone)
+    page.wait_for_function(MARKED, timeout=20_000)
+    page.evaluate(
+        """() => {
+            const span = document.querySelector("p span.math");
+            span.querySelector("mjx-math").style.paddingRight = "2000px";
+            span.classList.remove("lossbook-wide", "more-right");
+            span.style.overflow = "hidden";
+        }"""
+    )
+    assert any(problem.startswith("cut off") for problem in page.evaluate(FORMULA_PROBLEMS))
