@@ -65,7 +65,7 @@ class Step:
         return list(self.check.how) if self.check is not None else []
 
 
-def relation_latex(relation: str, over: tuple = (), number: int | None = None) -> str:
+def relation_latex(relation: str, over: tuple = (), number: int | None = None, names: dict | None = None) -> str:
     r"""The LaTeX of a relation between two lines: ``=``, or :math:`\simeq` with the optimised variables under it.
 
     Parameters
@@ -78,6 +78,8 @@ def relation_latex(relation: str, over: tuple = (), number: int | None = None) -
         ``"substitute"`` one.
     number : int, optional
         A step number to write over the relation.
+    names : dict, optional
+        LaTeX names for symbols (see :func:`~lossbook.symbolic.latex`).
 
     Returns
     -------
@@ -103,9 +105,9 @@ def relation_latex(relation: str, over: tuple = (), number: int | None = None) -
     if number is not None:
         symbol = rf"\overset{{({number})}}{{{symbol}}}"
     if relation == "argmin":
-        return rf"\underset{{{', '.join(textbook_latex(v) for v in over)}}}{{{symbol}}}"
+        return rf"\underset{{{', '.join(textbook_latex(v, names=names) for v in over)}}}{{{symbol}}}"
     if relation == "substitute":
-        where = ",\\ ".join(f"{textbook_latex(k)} = {textbook_latex(v)}" for k, v in over)
+        where = ",\\ ".join(f"{textbook_latex(k, names=names)} = {textbook_latex(v, names=names)}" for k, v in over)
         return rf"\underset{{{where}}}{{{symbol}}}"
     return symbol
 
@@ -136,6 +138,8 @@ class Derivation:
         assumptions say, for example ``{p: "probability"}``; see :class:`~lossbook.symbolic.checking.Checker`.
     lead : sequence of sympy.Symbol or sympy.IndexedBase, optional
         Symbols a printed sum should start with when it has a choice (for example the data).
+    names : dict, optional
+        LaTeX names for symbols whose own names do not print as wanted, ``{y_hat: r"\hat y"}``.
     symbolic_seconds : float, optional
         CPU time allowed for a symbolic confirmation of each step (0 to skip it); :data:`SYMBOLIC_SECONDS`
         by default. CPU time rather than wall time, so that a busy machine does not change which steps are
@@ -177,13 +181,15 @@ class Derivation:
         domain: str = "real",
         domains: dict | None = None,
         lead: Sequence = (),
+        names: dict | None = None,
     ):
         if isinstance(points, bool) or not isinstance(points, (int, float)) or int(points) != points or points < 10:
             raise ValueError(f"points: at least 10 random points are needed for a reliable check, got {points}")
         if domain not in ("real", "complex"):
             raise ValueError(f"domain: must be 'real' or 'complex', got {domain!r}")
         self.lead = tuple(lead)
-        self.lhs = lhs if isinstance(lhs, str) else textbook_latex(lhs, lead=self.lead)
+        self.names = dict(names or {})
+        self.lhs = lhs if isinstance(lhs, str) else self._latex(lhs)
         self.points = int(points)
         self.seed = seed
         self.symbolic_seconds = SYMBOLIC_SECONDS if symbolic_seconds is None else symbolic_seconds
@@ -421,8 +427,11 @@ class Derivation:
         """
         line = self.steps[self._line_number(step)]
         if line.display is not None:
-            return textbook_latex(line.display, lead=self.lead, authored=True)
-        return textbook_latex(line.expr, lead=self.lead)
+            return self._latex(line.display, authored=True)
+        return self._latex(line.expr)
+
+    def _latex(self, expr: sp.Expr, authored: bool = False) -> str:
+        return textbook_latex(expr, lead=self.lead, names=self.names, authored=authored)
 
     def latex(self) -> str:
         r"""The derivation as an ``aligned`` LaTeX block, one step per line, each relation marked with its step
@@ -435,7 +444,7 @@ class Derivation:
             if step.relation == "start":
                 lines.append(f"{self.lhs} &= {body}")
             else:
-                lines.append(f"&{relation_latex(step.relation, step.over, index)} {body}")
+                lines.append(f"&{relation_latex(step.relation, step.over, index, names=self.names)} {body}")
         return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
     def reasons(self) -> str:
@@ -448,11 +457,9 @@ class Derivation:
             if step.relation == "equal":
                 relation = ""
             elif step.relation == "substitute":
-                relation = " (special case " + ", ".join(
-                    f"${textbook_latex(k)} = {textbook_latex(v)}$" for k, v in step.over
-                ) + ")"
+                relation = " (special case " + ", ".join(f"${self._latex(k)} = {self._latex(v)}$" for k, v in step.over) + ")"
             else:
-                relation = f" (same minimisers in {', '.join(f'${textbook_latex(v)}$' for v in step.over)})"
+                relation = f" (same minimisers in {', '.join(f'${self._latex(v)}$' for v in step.over)})"
             line = f"({index}) {step.reason}{relation}. *Checked: {step.check.describe()}.*"
             if step.display_check is not None:
                 line += " *The printed form is checked equal to the line.*"

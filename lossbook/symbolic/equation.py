@@ -39,6 +39,8 @@ class Equation:
         Narrower domains of symbols for the checks (see :class:`~lossbook.symbolic.checking.Checker`).
     lead : sequence, optional
         Symbols a printed sum should start with when it has a choice.
+    names : dict, optional
+        LaTeX names for symbols (see :func:`~lossbook.symbolic.latex`).
     seed : int, optional
         Seed of the random points of the checks.
 
@@ -82,6 +84,7 @@ class Equation:
         display: sp.Expr | None = None,
         domains: dict | None = None,
         lead=(),
+        names: dict | None = None,
         seed: int = 0,
     ):
         if relation not in ("=", "argmin"):
@@ -98,6 +101,7 @@ class Equation:
         self.relation = "equal" if relation == "=" else "argmin"
         self.over = over
         self.lead = tuple(lead)
+        self.names = dict(names or {})
         self.display = None
         self.checks: list[str] = []
         options = {"points": 16, "seed": seed, "symbolic_seconds": SYMBOLIC_SECONDS, "domain": "real"}
@@ -139,6 +143,7 @@ class Equation:
         equation.relation = relation
         equation.over = over
         equation.lead = derivation.lead
+        equation.names = derivation.names
         equation.display = None
         equation.checks = [f"line {number} of a checked derivation"]
         equation._checker = derivation.checker
@@ -149,14 +154,14 @@ class Equation:
 
     def latex(self) -> str:
         """The equation's LaTeX (no dollar signs): left side, relation, right side."""
-        left = self.lhs if isinstance(self.lhs, str) else textbook_latex(self.lhs, lead=self.lead)
-        if self.display is not None:
-            right = textbook_latex(self.display, lead=self.lead, authored=True)
-        else:
-            right = textbook_latex(self.rhs, lead=self.lead)
-        text = f"{left} {relation_latex(self.relation, self.over)} {right}"
+        def tex(expr, authored=False):
+            return textbook_latex(expr, lead=self.lead, names=self.names, authored=authored)
+
+        left = self.lhs if isinstance(self.lhs, str) else tex(self.lhs)
+        right = tex(self.display, authored=True) if self.display is not None else tex(self.rhs)
+        text = f"{left} {relation_latex(self.relation, self.over, names=self.names)} {right}"
         if self.condition:
-            where = ",\\ ".join(f"{textbook_latex(k)} = {textbook_latex(v)}" for k, v in self.condition)
+            where = ",\\ ".join(f"{tex(k)} = {tex(v)}" for k, v in self.condition)
             text += rf"\qquad \text{{at }} {where}"
         return text
 
@@ -190,6 +195,9 @@ class EquationGroup:
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()}$"
+
+    def __repr__(self) -> str:
+        return "EquationGroup(" + ", ".join(map(repr, self.members)) + ")"
 
 
 def equations(*members: Equation) -> EquationGroup:

@@ -90,6 +90,15 @@ class TextbookPrinter(LatexPrinter):
                 return rank
         return len(self.lead)
 
+    @staticmethod
+    def _data_rank(term: sp.Expr) -> int:
+        """0 for a term holding data (an indexed symbol), 1 for one holding an observation named x or y, else 2."""
+        if term.atoms(sp.Indexed):
+            return 0
+        if any(s.name in ("x", "y") or s.name.startswith(("x_", "y_")) for s in term.free_symbols if s.is_Symbol):
+            return 1
+        return 2
+
     def _textbook_terms(self, terms: list) -> list:
         positive = [t for t in terms if not t.could_extract_minus_sign()]
         negative = [t for t in terms if t.could_extract_minus_sign()]
@@ -100,9 +109,17 @@ class TextbookPrinter(LatexPrinter):
         return terms
 
     def _print_Add(self, expr, order=None):
-        terms = self._as_ordered_terms(expr, order=order)
-        if self.order != "none":
-            terms = self._textbook_terms(list(terms))
+        if self.order == "none":  # an authored sum: nested sums (from a - b + c) are one sum, in written order
+            terms = []
+            pending = list(expr.args)
+            while pending:
+                term = pending.pop(0)
+                if term.is_Add:
+                    pending[:0] = list(term.args)
+                else:
+                    terms.append(term)
+        else:
+            terms = self._textbook_terms(list(self._as_ordered_terms(expr, order=order)))
         tex = ""
         for index, term in enumerate(terms):
             if index == 0:
@@ -127,12 +144,14 @@ class TextbookPrinter(LatexPrinter):
         terms = list(base.args)
         if all(t.could_extract_minus_sign() for t in terms):
             return -base
-        if self.lead:
-            flipped = -base
-            mine = min(self._lead_rank(t) for t in terms if not t.could_extract_minus_sign())
-            theirs = min(self._lead_rank(t) for t in flipped.args if not t.could_extract_minus_sign())
-            if theirs < mine:
-                return flipped
+        flipped = -base
+        if not flipped.is_Add:
+            return base
+        rank = self._lead_rank if self.lead else self._data_rank
+        mine = [rank(t) for t in terms if not t.could_extract_minus_sign()]
+        theirs = [rank(t) for t in flipped.args if not t.could_extract_minus_sign()]
+        if mine and theirs and min(theirs) < min(mine):
+            return flipped
         return base
 
     # -- products ----------------------------------------------------------------------------------------------
@@ -171,6 +190,19 @@ class TextbookPrinter(LatexPrinter):
         return sp.Mul(sp.Rational(p, q), *rest, root(up), 1 / root(down))
 
     def _print_Mul(self, expr):
+        if self.order == "none" and expr.args and expr.args[0] is sp.S.One and len(expr.args) > 1:
+            rest = expr.args[1:]  # sympy.evaluate(False) writes 1*f for f inside a sum
+            return self._print(rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False))
+        if self.order == "none" and any(a.is_Pow and a.exp.is_negative for a in expr.args):
+            numer = [a for a in expr.args if not (a.is_Pow and a.exp.is_negative)]
+            denom = [
+                a.base if a.exp == -1 else sp.Pow(a.base, -a.exp, evaluate=False)
+                for a in expr.args
+                if a.is_Pow and a.exp.is_negative
+            ]
+            top = self._print(sp.Mul(*numer, evaluate=False)) if numer else "1"
+            bottom = self._print(denom[0] if len(denom) == 1 else sp.Mul(*denom, evaluate=False))
+            return rf"\frac{{{top}}}{{{bottom}}}"
         gathered = self._gather_roots(expr) if self.order != "none" else expr
         if gathered is not expr:
             return self._print(gathered)
@@ -233,7 +265,7 @@ class TextbookPrinter(LatexPrinter):
         return rf"{mantissa} \cdot 10^{{{power}}}"
 
 
-def latex(expr: sp.Expr, *, lead: Sequence = (), authored: bool = False, **settings) -> str:
+def latex(expr: sp.Expr, *, lead: Sequence = (), names: dict | None = None, authored: bool = False, **settings) -> str:
     r"""LaTeX of ``expr`` as a textbook prints it.
 
     Parameters
@@ -242,6 +274,8 @@ def latex(expr: sp.Expr, *, lead: Sequence = (), authored: bool = False, **setti
         The expression.
     lead : sequence of sympy.Symbol or sympy.IndexedBase, optional
         Symbols a sum should start with when it has a choice.
+    names : dict, optional
+        LaTeX names for symbols, ``{symbol: r"\\hat y"}``, where the symbol's own name does not print as wanted.
     authored : bool, optional
         Print sums and products in the order their arguments were given (a display form written with
         ``sympy.evaluate(False)``), without rearranging anything.
@@ -280,4 +314,6 @@ def latex(expr: sp.Expr, *, lead: Sequence = (), authored: bool = False, **setti
     """
     if authored:
         settings.setdefault("order", "none")
+    if names:
+        settings["symbol_names"] = {**settings.get("symbol_names", {}), **names}
     return TextbookPrinter(lead=lead, **settings).doprint(sp.sympify(expr))
