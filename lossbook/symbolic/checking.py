@@ -68,7 +68,7 @@ ACCURACY_NEEDED = mpmath.mpf("1e-25")
 #: Working precision of quadrature and of infinite series (decimal digits).
 NUMERIC_DIGITS = 45
 #: Terms of an infinite series summed before the convergence test falls back on SymPy.
-MAX_SERIES_TERMS = 4000
+MAX_SERIES_TERMS = 600
 MAX_UNROLLED_TERMS = 10_000
 _PREC = 170  # bits of every sampled value (50 digits and then some), so it is exact at any working precision
 
