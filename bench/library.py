@@ -50,7 +50,7 @@ def ten_step_derivation(symbolic_seconds: float) -> None:
     from lossbook.symbolic import derivation
 
     sp.core.cache.clear_cache()
-    derivation._PROGRAMS.clear()
+    checking._PROGRAMS.clear()
     mu, c = sp.symbols("mu c", real=True)
     sigma = sp.Symbol("sigma", positive=True)
     expr = (mu - c) ** 2 / (2 * sigma**2) + sp.log(sigma)
@@ -64,7 +64,7 @@ def likelihood_chain(symbolic_seconds: float) -> None:
     from lossbook.symbolic import derivation, negative_log_likelihood
 
     sp.core.cache.clear_cache()
-    derivation._PROGRAMS.clear()
+    checking._PROGRAMS.clear()
     N, i = sp.symbols("N i", integer=True, positive=True)
     y, x = sp.IndexedBase("y", real=True), sp.IndexedBase("x", real=True)
     a, c = sp.symbols("a c", real=True)

@@ -102,6 +102,13 @@ def test_on_data_sums_data_with_numpy_and_writes_out_sums_with_parameters():
     assert sp.solve(sp.diff(written, mu), mu) == [pytest.approx(3.0)]
 
 
+def test_on_data_handles_a_sum_inside_a_sum():
+    j = sp.Symbol("j", integer=True, positive=True)
+    data = np.array([1.0, 2.0, 6.0])
+    double = sp.Sum(sp.Sum(y[i] * y[j], (j, 1, N)), (i, 1, N))
+    assert on_data(double, {y: data}) == pytest.approx(81.0)
+
+
 @pytest.mark.parametrize(
     "data, match",
     [({}, "at least one"), ({y: np.array([[1.0]])}, "one-dimensional"), ({y: np.array([1.0, np.nan])}, "finite")],

@@ -33,6 +33,9 @@ TEXTBOOK = {
     "an integral float as an integer": (sp.Float(2.0) + x, r"x + 2"),
     "an absolute difference with its positive term first": (sp.Abs(-a - b), r"\left|{a + b}\right|"),
     "the sigmoid by name": (sigmoid(x), r"\sigma\left(x\right)"),
+    "log-gamma as log Gamma": (sp.loggamma(sigma), r"\log \Gamma\left(\sigma\right)"),
+    "roots of a constant and a symbol gathered": (sp.sqrt(sp.pi) * sp.sqrt(sigma) * x, r"x \sqrt{\pi \sigma}"),
+    "a lone root of a symbol stays": (sp.sqrt(sigma) * x, r"\sqrt{\sigma} x"),
     "the softplus by name": (softplus(-x), r"\operatorname{softplus}\left(- x\right)"),
     "log-sum-exp by name": (logsumexp(a, b), r"\operatorname{logsumexp}\left(a, b\right)"),
 }
@@ -73,6 +76,19 @@ def test_an_authored_sum_over_data_has_no_stray_factor_one():
     with sp.evaluate(False):
         form = sp.Sum(sp.Abs(mu - y[i]), (i, 1, N))
     assert latex(form, authored=True) == r"\sum_{i=1}^{N} \left|{\mu - {y}_{i}}\right|"
+
+
+def test_an_authored_sum_of_a_sum_keeps_its_brackets():
+    with sp.evaluate(False):
+        form = sp.Sum(sp.log(2 * sigma) + sp.Abs(y[i] - mu) / sigma, (i, 1, N))
+    printed = latex(form, authored=True)
+    assert printed.startswith(r"\sum_{i=1}^{N} \left(") and printed.endswith(r"\right)")
+
+
+def test_an_authored_power_of_one_is_the_base():
+    with sp.evaluate(False):
+        form = sp.Pow(sigma, 1) * N
+    assert latex(form, authored=True) == r"\sigma N"
 
 
 def test_an_authored_quotient_is_a_fraction():

@@ -84,12 +84,9 @@ def on_data(expr: sp.Expr, data: dict, size: sp.Symbol | None = None):
         size = symbols.pop() if len(symbols) == 1 else None
     if size is not None:
         expr = expr.xreplace({size: sp.Integer(count)})
-    # innermost sums first, so a sum inside another is a number (or written out) before its parent is handled
-    sums = sorted(expr.atoms(sp.Sum), key=lambda s: sp.count_ops(s))
-    for node in sums:
-        current = next((s for s in expr.atoms(sp.Sum) if s == node), None)
-        if current is not None:
-            expr = expr.xreplace({current: _sum_on_data(current, arrays, count)})
+    # innermost sums first (replace works from the leaves up), so an inner sum is a number, or written out in
+    # the outer sum's data, before the sum around it is evaluated
+    expr = expr.replace(lambda e: isinstance(e, sp.Sum), lambda s: _sum_on_data(s, arrays, count))
     leftover = {i for i in expr.atoms(sp.Indexed) if i.base in arrays and all(j.is_Integer for j in i.indices)}
     expr = expr.xreplace({i: sp.Float(arrays[i.base][int(i.indices[0]) - 1]) for i in leftover})
     if not expr.free_symbols:
@@ -98,8 +95,9 @@ def on_data(expr: sp.Expr, data: dict, size: sp.Symbol | None = None):
 
 
 def _sum_on_data(node: sp.Sum, arrays: dict, count: int) -> sp.Expr:
-    if len(node.limits) != 1:
-        raise ValueError(f"expr: one index per sum, got {node}")
+    if len(node.limits) > 1:  # SymPy merges a sum of a sum into one Sum with several limits: undo that
+        inner = _sum_on_data(sp.Sum(node.function, *node.limits[:-1]), arrays, count)
+        return _sum_on_data(sp.Sum(inner, node.limits[-1]), arrays, count)
     index, low, high = node.limits[0]
     if low != 1 or high != count:
         raise ValueError(f"expr: the sum {node} must run from 1 to the number of observations, {count}")
@@ -110,9 +108,11 @@ def _sum_on_data(node: sp.Sum, arrays: dict, count: int) -> sp.Expr:
         raise ValueError(f"data: no observations for {', '.join(map(str, missing))}")
     slots = [sp.Dummy(str(base.label)) for base in bases]
     replaced = body.xreplace({base[index]: slot for base, slot in zip(bases, slots)})
-    if replaced.has(sp.Indexed):
-        raise ValueError(f"expr: data must be indexed by the sum's own index in {node}")
-    if not (replaced.free_symbols - set(slots) - {index}):
+    if any(i.has(index) for i in replaced.atoms(sp.Indexed)):
+        raise ValueError(f"expr: data must be indexed by the sum's own index alone in {node}")
+    bases = [base for base, slot in zip(bases, slots) if replaced.has(slot)]
+    slots = [slot for slot in slots if replaced.has(slot)]
+    if not (replaced.free_symbols - set(slots) - {index}) and not replaced.has(sp.Indexed):
         function = sp.lambdify([index, *slots], replaced, "numpy")
         terms = function(np.arange(1, count + 1), *(arrays[base] for base in bases))
         return sp.Float(math.fsum(np.broadcast_to(terms, (count,)).tolist()), 30)

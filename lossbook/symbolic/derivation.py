@@ -154,6 +154,39 @@ class Derivation:
     -----
     Introduced in `KL divergence and the L2 loss <chapters/kl_divergence_l2.html>`_.
 
+    **What a check guarantees, and what it does not.**
+    An *equal* step is evaluated, with the line before it, at every sample point, and the two values must agree
+    to 35 significant digits (evaluated at 50 digits, and again at 150 and 300 digits wherever that first
+    comparison fails, so that rounding never decides a verdict). The points cover each symbol's domain across
+    scales: reals of both signs and positive symbols with magnitudes from :math:`10^{-6}` to :math:`10^{6}`
+    (to :math:`10^{2}` inside exponentials), integers and data sizes well beyond 5, and the domains declared
+    with ``domains=`` (``"probability"``, ``"binary"``, ``"count"``, ``"size"``, ``"integer"``, ``"positive"``,
+    ``"nonnegative"``, ``"negative"``, ``"real"`` or a ``(low, high)`` interval, for a symbol or for the data of
+    an ``IndexedBase``). Points are also placed on, just below and just above every threshold in either line:
+    ``Piecewise`` conditions and other comparisons, the arguments of ``Abs``, ``sign`` and ``Heaviside``, the
+    pairwise differences in ``Max`` and ``Min``, constants such as ``1e-7`` in a clamp included. A *same
+    minimisers* step passes the same points with the optimised variables moved to three other sampled values
+    at each, and its changes must be one positive multiple of the old line's changes. A *substitution* is
+    computed by SymPy with all values substituted simultaneously; its values must respect the assumptions and
+    declared domains of the symbols they replace, and the new line must agree numerically with the old line
+    evaluated at those values; it is labelled a special case, not an identity. Expectations are integrated at
+    the working precision with an error estimate, and the tolerance is derived from that estimate. An infinite
+    series counts only where its convergence at the point is established (the ratio test on its terms, or
+    SymPy's ``is_convergent``); an accelerated sum is never trusted alone. Each "Checked:" line says how many
+    points decided the step, over which ranges and sizes, which thresholds were straddled, and whether SymPy
+    proved the step within its CPU-time budget (``symbolic_seconds``).
+
+    Without a symbolic proof, the step is shown true only at the points tried: a mistake confined to a region
+    that none reaches (beyond the magnitudes listed, at sizes above those listed, between thresholds that are
+    never straddled together) is not seen. Points where either line is undefined (a division by zero, a
+    logarithm of zero) or cannot be evaluated stably even at 300 digits are skipped and counted in the label;
+    at least half of the points must decide. Steps holding an expectation or an infinite series are sampled
+    over narrower magnitudes (:math:`10^{-2}` to :math:`10^{2}`), as their label says, and a quadrature whose
+    bulk lies far from the distribution's centre can be refused as inaccurate although true. Every failure
+    while checking (a wrong step, a divergent series, a symbol that cannot be sampled, an unevaluated
+    derivative, an inaccurate quadrature, a numeric check beyond its CPU-time limit) raises
+    :class:`DerivationError` naming the step.
+
     Examples
     --------
     >>> import sympy as sp

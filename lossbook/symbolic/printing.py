@@ -51,10 +51,11 @@ class _Typeset(sp.Symbol):
 
 
 def _is_root_constant(factor: sp.Expr) -> bool:
+    """A square root of a positive number, or of a positive symbol (gathered only with other roots)."""
     return (
         factor.is_Pow
         and factor.exp in (sp.S.Half, -sp.S.Half)
-        and factor.base.is_number
+        and (factor.base.is_number or factor.base.is_Symbol)
         and factor.base.is_positive is True
     )
 
@@ -162,6 +163,8 @@ class TextbookPrinter(LatexPrinter):
         roots = [f for f in factors if _is_root_constant(f)]
         if not roots or (len(roots) == 1 and len(factors) == 1):
             return expr
+        if len(roots) == 1 and not roots[0].base.is_number:
+            return expr  # a lone root of a symbol is printed as it is
         rational = sp.Mul(*(f for f in factors if f.is_Rational))
         rest = [f for f in factors if not f.is_Rational and not _is_root_constant(f)]
         up = [f.base for f in roots if f.exp > 0]
@@ -184,7 +187,8 @@ class TextbookPrinter(LatexPrinter):
         def root(bases):
             if not bases:
                 return sp.S.One
-            inside = " ".join(self._print(b) for b in sorted(bases, key=lambda b: (not b.is_Integer, sp.default_sort_key(b))))
+            order = lambda b: (not b.is_Integer, b.is_Symbol, sp.default_sort_key(b))  # noqa: E731
+            inside = " ".join(self._print(b) for b in sorted(bases, key=order))
             return _Typeset(sp.Mul(*bases), rf"\sqrt{{{inside}}}")
 
         return sp.Mul(sp.Rational(p, q), *rest, root(up), 1 / root(down))
@@ -192,7 +196,9 @@ class TextbookPrinter(LatexPrinter):
     def _print_Mul(self, expr):
         if self.order == "none" and expr.args and expr.args[0] is sp.S.One and len(expr.args) > 1:
             rest = expr.args[1:]  # sympy.evaluate(False) writes 1*f for f inside a sum
-            return self._print(rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False))
+            inner = rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
+            tex = self._print(inner)
+            return rf"\left({tex}\right)" if inner.is_Add else tex
         if self.order == "none" and any(a.is_Pow and a.exp.is_negative for a in expr.args):
             numer = [a for a in expr.args if not (a.is_Pow and a.exp.is_negative)]
             denom = [
@@ -229,6 +235,8 @@ class TextbookPrinter(LatexPrinter):
 
     def _print_Pow(self, expr):
         base, exponent = expr.args
+        if exponent is sp.S.One:  # an authored power of one (evaluate(False) keeps b**1)
+            return self.parenthesize(base, sp.printing.precedence.PRECEDENCE["Mul"])
         if base.is_Add and exponent.is_Integer and exponent.is_even:
             flipped = self._flip_difference(base)
             if flipped is not base:
@@ -249,6 +257,10 @@ class TextbookPrinter(LatexPrinter):
             tex = rf"e^{{-\left({self._print(-argument)}\right)}}"
             return self._do_exponent(tex, exp)
         return super()._print_ExpBase(expr, exp)
+
+    def _print_loggamma(self, expr, exp=None):
+        tex = rf"\log \Gamma\left({self._print(expr.args[0])}\right)"
+        return self._do_exponent(tex, exp)
 
     # -- numbers -------------------------------------------------------------------------------------------------
 
