@@ -22,11 +22,32 @@ from pathlib import Path
 MATH = re.compile(r'<(span|div) class="math[^"]*"[^>]*>(.*?)</\1>', re.DOTALL)
 PATTERNS = {
     "square roots of 2 and pi apart": re.compile(r"\\sqrt\{2\}\s*\\sqrt\{\\pi\}"),
-    "a sum over data in a numerator": re.compile(r"\\frac\{\s*\\sum"),
     "an argmin step printed with =": re.compile(r"\\arg\s*\\min[^=]{0,80}?\{\s*=\s*\}"),
     "a number with more than six decimals": re.compile(r"(?<![\w.])\d*\.\d{7,}"),
 }
 NEGATIVE_SUM = "a parenthesised sum opening with a minus sign"
+SUM_OVER = "a sum over data in a numerator"
+
+
+def _braced(tex: str, start: int) -> tuple[str, int]:
+    """The contents of the brace group opening at ``tex[start]``, and the index after it."""
+    depth = 0
+    for k in range(start, len(tex)):
+        depth += {"{": 1, "}": -1}.get(tex[k], 0)
+        if depth == 0:
+            return tex[start + 1 : k], k + 1
+    return tex[start + 1 :], len(tex)
+
+
+def _sums_over_something(tex: str):
+    """Fractions whose numerator opens with a sum and whose denominator holds none (a mean written as
+    Sum/N, where a textbook writes (1/N) Sum); a ratio of two sums is a fraction on paper too."""
+    for match in re.finditer(r"\\frac\{", tex):
+        numerator, after = _braced(tex, match.end() - 1)
+        if after < len(tex) and tex[after] == "{":
+            denominator, _ = _braced(tex, after)
+            if numerator.lstrip().startswith("\\sum") and "\\sum" not in denominator:
+                yield match.start()
 
 
 def _parenthesised(tex: str):
@@ -62,7 +83,7 @@ def formulas(page: Path) -> list[str]:
 
 def count_forms(html_dir: Path) -> dict[str, list[str]]:
     """Each unwanted form, with ``page: snippet`` for every place it occurs."""
-    found: dict[str, list[str]] = {NEGATIVE_SUM: [], **{name: [] for name in PATTERNS}}
+    found: dict[str, list[str]] = {NEGATIVE_SUM: [], SUM_OVER: [], **{name: [] for name in PATTERNS}}
     for page in sorted(html_dir.rglob("*.html")):
         if page.relative_to(html_dir).parts[0] in ("_static", "_sources", "_images"):
             continue
@@ -73,6 +94,8 @@ def count_forms(html_dir: Path) -> dict[str, list[str]]:
                 plain = re.sub(r"\\left\(.*?\\right\)", "()", content)
                 if _opens_with_minus_and_has_a_plus(plain):
                     found[NEGATIVE_SUM].append(f"{where}: ({content.strip()[:70]})")
+            for start in _sums_over_something(tex):
+                found[SUM_OVER].append(f"{where}: …{tex[start : start + 70]}…")
             for name, pattern in PATTERNS.items():
                 for match in pattern.finditer(tex):
                     snippet = tex[max(0, match.start() - 30) : match.end() + 30].replace("\n", " ")

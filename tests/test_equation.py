@@ -63,6 +63,13 @@ def test_bad_relations_are_value_errors(relation, over):
         Equation(x, x, relation=relation, over=over)
 
 
+def test_a_complex_equation_is_checked_in_the_complex_domain():
+    z = sp.Symbol("z")
+    assert Equation(sp.Abs(z) ** 2, z * sp.conjugate(z), domain="complex").checks
+    with pytest.raises(DerivationError):
+        Equation(sp.Abs(z) ** 2, z**2, domain="complex")
+
+
 def test_an_argmin_equation_needs_an_expression_on_the_left():
     with pytest.raises(ValueError, match="lhs"):
         Equation("L", x**2, relation="argmin", over=x)

@@ -46,6 +46,17 @@ def test_textbook_layout(expr, expected):
     assert latex(expr) == expected
 
 
+def test_a_ratio_of_sums_is_a_fraction_and_a_modular_index_brackets_nothing():
+    n = sp.Symbol("n", integer=True, positive=True)
+    t, s = sp.symbols("t s", integer=True)
+    ratio = sp.Sum(u[t] * y[t], (t, 0, n - 1)) / sp.Sum(u[t] ** 2, (t, 0, n - 1))
+    assert latex(ratio).startswith(r"\frac{\sum")
+    shifted = sp.Sum(u[t] ** 2, (t, 0, n - 1)) - 2 * sp.Sum(u[t] * y[sp.Mod(t + s, n)], (t, 0, n - 1))
+    assert latex(shifted) == (
+        r"\sum_{t=0}^{n - 1} {x}_{t}^{2} - 2 \sum_{t=0}^{n - 1} {x}_{t} {y}_{\left(s + t\right) \bmod n}"
+    )
+
+
 def test_the_gaussian_log_density_reads_as_in_a_textbook():
     assert latex(Normal(mu, sigma).log_density(x)) == (
         r"- \log{\left(\sigma \sqrt{2 \pi} \right)} - \frac{\left(x - \mu\right)^{2}}{2 \sigma^{2}}"

@@ -43,6 +43,8 @@ class Equation:
         LaTeX names for symbols (see :func:`~lossbook.symbolic.latex`).
     seed : int, optional
         Seed of the random points of the checks.
+    domain : str, optional
+        "real" (the default) or "complex": whether the two sides are real- or complex-valued.
 
     Attributes
     ----------
@@ -86,6 +88,7 @@ class Equation:
         lead=(),
         names: dict | None = None,
         seed: int = 0,
+        domain: str = "real",
     ):
         if relation not in ("=", "argmin"):
             raise ValueError(f"relation: must be '=' or 'argmin', got {relation!r}")
@@ -94,6 +97,8 @@ class Equation:
             raise ValueError("over: an 'argmin' relation names the variables being optimised")
         if relation == "argmin" and isinstance(lhs, str):
             raise ValueError("lhs: an 'argmin' relation is checked, so the left side must be an expression")
+        if domain not in ("real", "complex"):
+            raise ValueError(f"domain: must be 'real' or 'complex', got {domain!r}")
         if not isinstance(lhs, (str, sp.Basic)):
             raise ValueError(f"lhs: expected a LaTeX string or a sympy expression, got {type(lhs).__name__}")
         self.rhs = sp.sympify(rhs)
@@ -104,7 +109,7 @@ class Equation:
         self.names = dict(names or {})
         self.display = None
         self.checks: list[str] = []
-        options = {"points": 16, "seed": seed, "symbolic_seconds": SYMBOLIC_SECONDS, "domain": "real"}
+        options = {"points": 16, "seed": seed, "symbolic_seconds": SYMBOLIC_SECONDS, "domain": domain}
         if domains:
             options["domains"] = dict(domains)
         self._checker = Checker(**options)

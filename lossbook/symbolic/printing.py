@@ -119,6 +119,8 @@ class TextbookPrinter(LatexPrinter):
                     pending[:0] = list(term.args)
                 else:
                     terms.append(term)
+            if len(terms) > 1 and terms[0].is_Number and terms[0].is_negative:
+                terms = terms[1:] + terms[:1]  # n - 1, not -1 + n (SymPy's order inside sum limits)
         else:
             terms = self._textbook_terms(list(self._as_ordered_terms(expr, order=order)))
         tex = ""
@@ -219,7 +221,7 @@ class TextbookPrinter(LatexPrinter):
                 tex = rf"\left({tex}\right)"
             return "- " + tex
         numer, denom = fraction(expr, exact=True)
-        if denom is not sp.S.One and self.order != "none":
+        if denom is not sp.S.One and self.order != "none" and not denom.has(sp.Sum):
             sums = [f for f in sp.Mul.make_args(numer) if isinstance(f, sp.Sum)]
             if sums or (numer.is_Add and numer.has(sp.Sum)):
                 others = sp.Mul(*(f for f in sp.Mul.make_args(numer) if not isinstance(f, sp.Sum))) if sums else 1
@@ -230,6 +232,21 @@ class TextbookPrinter(LatexPrinter):
                     body_tex = rf"\left({body_tex}\right)"
                 return f"{front} {body_tex}"
         return super()._print_Mul(expr)
+
+    # -- brackets ------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _without_indices(expr):
+        """``expr`` with every indexed symbol replaced by a plain one: an index such as (s + t) mod n is a
+        subscript, and must not make SymPy bracket the term around it."""
+        indexed = expr.atoms(sp.Indexed) if isinstance(expr, sp.Basic) else ()
+        return expr.xreplace({i: sp.Dummy() for i in indexed}) if indexed else expr
+
+    def _needs_add_brackets(self, expr) -> bool:
+        return super()._needs_add_brackets(self._without_indices(expr))
+
+    def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
+        return super()._needs_mul_brackets(self._without_indices(expr), first=first, last=last)
 
     # -- powers, exponentials, absolute values --------------------------------------------------------------
 

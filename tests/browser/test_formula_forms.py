@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from formula_forms import NEGATIVE_SUM, PATTERNS, count_forms  # noqa: E402
+from formula_forms import NEGATIVE_SUM, PATTERNS, SUM_OVER, count_forms  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def forms(built_book):
     return count_forms(built_book)
 
 
-@pytest.mark.parametrize("form", [NEGATIVE_SUM, *PATTERNS])
+@pytest.mark.parametrize("form", [NEGATIVE_SUM, SUM_OVER, *PATTERNS])
 def test_the_book_prints_no_unwanted_form(forms, form):
     places = forms[form]
     assert not places, f"{len(places)} × {form}:\n" + "\n".join(places[:20])
@@ -42,5 +42,6 @@ def test_each_form_is_recognised(tmp_path, tex, form):
 def test_textbook_forms_are_not_counted(tmp_path):
     fine = r"\left(x - \mu\right)^{2} + \log{\left(\sigma \sqrt{2 \pi} \right)} + \frac{1}{N} \sum_{i=1}^{N} {y}_{i}"
     fine += r" \underset{\mu}{\overset{(2)}{\simeq}} 0.25 + \left(- \frac{1}{2}\right)"
+    fine += r" + \frac{\sum_{t} x_t y_t}{\sum_{t} x_t^{2}}"
     (tmp_path / "page.html").write_text(f'<div class="math notranslate nohighlight">\\[{fine}\\]</div>')
     assert not any(count_forms(tmp_path).values())
