@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tables import report
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
@@ -81,12 +83,9 @@ def main() -> int:
     rows.append((f"rebuild after a markdown edit of {chapters[0].stem}", f"{edited:.1f} s", f"<= 25 % of clean = {0.25 * clean:.1f} s", edited <= 0.25 * clean))
     for name, seconds in per_chapter:
         rows.append((f"execute {name}", f"{seconds:.1f} s", "<= 10 s", seconds <= 10))
-    print("## Book build\n")
-    print("| measure | value | goal | met |\n|---|---:|---|---|")
-    for name, value, goal, ok in rows:
-        print(f"| {name} | {value} | {goal} | {'yes' if ok else 'NO'} |")
+    status = report("Book build", rows)
     shutil.rmtree(book.parent)
-    return 0 if all(ok for *_, ok in rows) else 1
+    return status
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import sympy as sp
+from tables import report  # bench/tables.py: python puts the script's folder on sys.path
 
 from lossbook.symbolic import DerivationError, checking
 
@@ -66,14 +67,5 @@ def main() -> list[tuple[str, str, str, bool]]:
     return rows
 
 
-def table(rows) -> str:
-    lines = ["| measure | value | goal | met |", "|---|---:|---|---|"]
-    lines += [f"| {name} | {value} | {goal} | {'yes' if ok else 'NO'} |" for name, value, goal, ok in rows]
-    return "\n".join(lines)
-
-
 if __name__ == "__main__":
-    rows = main()
-    print("## Derivation checker\n")
-    print(table(rows))
-    sys.exit(0 if all(ok for *_, ok in rows) else 1)
+    sys.exit(report("Derivation checker", main()))

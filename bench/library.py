@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 import sympy as sp
+from tables import report  # bench/tables.py: python puts the script's folder on sys.path
 
 from lossbook import numeric
 from lossbook.symbolic import Derivation, Normal, kl
@@ -111,14 +112,5 @@ def main() -> list[tuple[str, str, str, bool]]:
     return rows
 
 
-def table(rows) -> str:
-    lines = ["| measure | value | goal | met |", "|---|---:|---|---|"]
-    lines += [f"| {name} | {value} | {goal} | {'yes' if ok else 'NO'} |" for name, value, goal, ok in rows]
-    return "\n".join(lines)
-
-
 if __name__ == "__main__":
-    rows = main()
-    print("## Library\n")
-    print(table(rows))
-    sys.exit(0 if all(ok for *_, ok in rows) else 1)
+    sys.exit(report("Library", main()))

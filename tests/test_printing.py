@@ -109,6 +109,17 @@ def test_an_authored_quotient_is_a_fraction():
     assert latex(form, authored=True) == r"\frac{\sigma^{4} \Gamma\left(\frac{5}{p}\right)}{\Gamma\left(\frac{1}{p}\right)}"
 
 
+def test_a_model_minus_data_inside_a_square_or_an_absolute_value_is_turned_round():
+    assert latex(sp.Abs(a * u[i] + c - y[i])) == r"\left|{{y}_{i} - a {x}_{i} - c}\right|"
+    assert latex((y[i] - a - b * u[i]) ** 2) == r"\left({y}_{i} - a - b {x}_{i}\right)^{2}"
+
+
+def test_an_authored_mean_over_data_keeps_its_factor_in_front():
+    with sp.evaluate(False):
+        form = sp.Pow(2 * sigma**2, -1) * sp.Sum((y[i] - mu) ** 2, (i, 1, N))
+    assert latex(form, authored=True).startswith(r"\frac{1}{2 \sigma^{2}} \sum_{i=1}^{N}")
+
+
 def test_a_distance_to_data_starts_with_the_data():
     m = sp.Symbol("m", real=True)
     assert latex(sp.Abs(m - y[i])) == r"\left|{{y}_{i} - m}\right|"

@@ -10,7 +10,35 @@ import sympy as sp
 __all__ = ["sigmoid", "softplus", "logsumexp"]
 
 
-class sigmoid(sp.Function):  # noqa: N801 -- a SymPy function, named like sp.exp and sp.log
+class _PrintedByName(sp.Function):
+    """A SymPy function that prints by its name and evaluates through its elementary form.
+
+    A subclass gives ``latex_name`` and ``_elementary`` (the same function written with exp and log), which
+    numeric evaluation at any precision, mpmath and plain Python code use.
+    """
+
+    latex_name = ""
+
+    def _elementary(self) -> sp.Expr:
+        raise NotImplementedError
+
+    def _eval_evalf(self, prec):
+        return self._elementary()._eval_evalf(prec)
+
+    def _latex(self, printer, exp=None):
+        inner = ", ".join(printer._print(z) for z in self.args)
+        base = rf"{self.latex_name}\left({inner}\right)"
+        return base if exp is None else f"{base}^{{{exp}}}"
+
+    def _mpmathcode(self, printer):  # parenthesised: the caller may divide by it
+        return f"({printer._print(self._elementary())})"
+
+    def _pythoncode(self, printer):
+        return f"({printer._print(self._elementary())})"
+
+
+
+class sigmoid(_PrintedByName):  # noqa: N801 -- a SymPy function, named like sp.exp and sp.log
     r"""The logistic sigmoid :math:`\sigma(z) = 1/(1 + e^{-z})`, printed as :math:`\sigma(z)`.
 
     A SymPy function rather than the expression ``1 / (1 + exp(-z))``, so that derivations read as they do on
@@ -65,24 +93,19 @@ class sigmoid(sp.Function):  # noqa: N801 -- a SymPy function, named like sp.exp
             raise sp.ArgumentIndexError(self, argindex)
         return self * (1 - self)
 
+    latex_name = r"\sigma"
+
+    def _elementary(self) -> sp.Expr:
+        return self.rewrite(sp.exp)
+
     def _eval_rewrite_as_exp(self, z, **kwargs):
         return 1 / (1 + sp.exp(-z))
-
-    def _eval_evalf(self, prec):
-        return self.rewrite(sp.exp)._eval_evalf(prec)
 
     def _eval_is_real(self):
         return self.args[0].is_real
 
     def _eval_is_positive(self):
         return True if self.args[0].is_real else None
-
-    def _latex(self, printer, exp=None):
-        base = r"\sigma\left(" + printer._print(self.args[0]) + r"\right)"
-        return base if exp is None else f"{base}^{{{exp}}}"
-
-    def _mpmathcode(self, printer):  # parenthesised: the caller may divide by it
-        return f"({printer._print(self.rewrite(sp.exp))})"
 
     def _numpycode(self, printer):
         from sympy.printing.numpy import SciPyPrinter
@@ -94,11 +117,9 @@ class sigmoid(sp.Function):  # noqa: N801 -- a SymPy function, named like sp.exp
         exp, logaddexp = (printer._module_format(f"{printer._module}.{name}") for name in ("exp", "logaddexp"))
         return f"{exp}(-{logaddexp}(0, -({z})))"
 
-    def _pythoncode(self, printer):
-        return f"({printer._print(self.rewrite(sp.exp))})"
 
 
-class softplus(sp.Function):  # noqa: N801 -- a SymPy function, named like sp.exp and sp.log
+class softplus(_PrintedByName):  # noqa: N801 -- a SymPy function, named like sp.exp and sp.log
     r"""The softplus :math:`\operatorname{softplus}(z) = \log(1 + e^{z})`, printed by name.
 
     The logistic loss of a logit :math:`z` with label 1 is :math:`\operatorname{softplus}(-z)`. Its
@@ -142,11 +163,13 @@ class softplus(sp.Function):  # noqa: N801 -- a SymPy function, named like sp.ex
             raise sp.ArgumentIndexError(self, argindex)
         return sigmoid(self.args[0])
 
+    latex_name = r"\operatorname{softplus}"
+
+    def _elementary(self) -> sp.Expr:
+        return self.rewrite(sp.log)
+
     def _eval_rewrite_as_log(self, z, **kwargs):
         return sp.log(1 + sp.exp(z))
-
-    def _eval_evalf(self, prec):
-        return self.rewrite(sp.log)._eval_evalf(prec)
 
     def _eval_is_real(self):
         return self.args[0].is_real
@@ -154,22 +177,12 @@ class softplus(sp.Function):  # noqa: N801 -- a SymPy function, named like sp.ex
     def _eval_is_positive(self):
         return True if self.args[0].is_real else None
 
-    def _latex(self, printer, exp=None):
-        base = r"\operatorname{softplus}\left(" + printer._print(self.args[0]) + r"\right)"
-        return base if exp is None else f"{base}^{{{exp}}}"
-
-    def _mpmathcode(self, printer):
-        return f"({printer._print(self.rewrite(sp.log))})"
-
     def _numpycode(self, printer):
         logaddexp = printer._module_format(f"{printer._module}.logaddexp")
         return f"{logaddexp}(0, {printer._print(self.args[0])})"
 
-    def _pythoncode(self, printer):
-        return f"({printer._print(self.rewrite(sp.log))})"
 
-
-class logsumexp(sp.Function):  # noqa: N801 -- a SymPy function, named like sp.exp and sp.log
+class logsumexp(_PrintedByName):  # noqa: N801 -- a SymPy function, named like sp.exp and sp.log
     r"""Log-sum-exp :math:`\log \sum_k e^{z_k}` of two or more arguments, printed by name.
 
     The normaliser of the softmax: :math:`\log \operatorname{softmax}_k(z) = z_k - \operatorname{logsumexp}(z)`.
@@ -208,22 +221,16 @@ class logsumexp(sp.Function):  # noqa: N801 -- a SymPy function, named like sp.e
             raise sp.ArgumentIndexError(self, argindex)
         return sp.exp(self.args[argindex - 1]) / sp.Add(*(sp.exp(z) for z in self.args))
 
+    latex_name = r"\operatorname{logsumexp}"
+
+    def _elementary(self) -> sp.Expr:
+        return self.rewrite(sp.log)
+
     def _eval_rewrite_as_log(self, *z, **kwargs):
         return sp.log(sp.Add(*(sp.exp(t) for t in z)))
 
-    def _eval_evalf(self, prec):
-        return self.rewrite(sp.log)._eval_evalf(prec)
-
     def _eval_is_real(self):
         return True if all(z.is_real for z in self.args) else None
-
-    def _latex(self, printer, exp=None):
-        inner = ", ".join(printer._print(z) for z in self.args)
-        base = r"\operatorname{logsumexp}\left(" + inner + r"\right)"
-        return base if exp is None else f"{base}^{{{exp}}}"
-
-    def _mpmathcode(self, printer):
-        return f"({printer._print(self.rewrite(sp.log))})"
 
     def _numpycode(self, printer):
         module = printer._module
@@ -234,6 +241,3 @@ class logsumexp(sp.Function):  # noqa: N801 -- a SymPy function, named like sp.e
             top = f"{maximum}({top}, {other})"
         inside = " + ".join(f"{exp}(({z}) - _m)" for z in args)
         return f"(lambda _m: _m + {log}({inside}))({top})"
-
-    def _pythoncode(self, printer):
-        return f"({printer._print(self.rewrite(sp.log))})"

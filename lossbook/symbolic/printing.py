@@ -93,10 +93,17 @@ class TextbookPrinter(LatexPrinter):
 
     @staticmethod
     def _data_rank(term: sp.Expr) -> int:
-        """0 for a term holding data (an indexed symbol), 1 for one holding an observation named x or y, else 2."""
-        if term.atoms(sp.Indexed):
+        """0 for a term that is an observation (an indexed symbol, or a symbol named x or y), 1 for a term that
+        holds one, 2 for a term without data: a difference reads best starting with the data themselves."""
+
+        def observed(node) -> bool:
+            return isinstance(node, sp.Indexed) or (
+                node.is_Symbol and (node.name in ("x", "y") or node.name.startswith(("x_", "y_")))
+            )
+
+        if observed(term):
             return 0
-        if any(s.name in ("x", "y") or s.name.startswith(("x_", "y_")) for s in term.free_symbols if s.is_Symbol):
+        if term.atoms(sp.Indexed) or any(observed(s) for s in term.free_symbols):
             return 1
         return 2
 
@@ -203,6 +210,10 @@ class TextbookPrinter(LatexPrinter):
             return rf"\left({tex}\right)" if inner.is_Add else tex
         if self.order == "none" and any(a.is_Pow and a.exp.is_negative for a in expr.args):
             numer = [a for a in expr.args if not (a.is_Pow and a.exp.is_negative)]
+            sums = [a for a in numer if isinstance(a, sp.Sum)]
+            if sums:  # (1/N) sum, as written
+                front = sp.Mul(*(a for a in expr.args if not isinstance(a, sp.Sum)), evaluate=False)
+                return f"{self._print(front)} {self._print(sp.Mul(*sums, evaluate=False))}"
             denom = [
                 a.base if a.exp == -1 else sp.Pow(a.base, -a.exp, evaluate=False)
                 for a in expr.args
