@@ -131,3 +131,17 @@ def test_softplus_and_logsumexp_agree_with_their_definitions_and_do_not_overflow
     assert sp.lambdify(z, softplus(z), "numpy")(800.0) == pytest.approx(800.0)
     values = np.array([700.0, 710.0])
     assert sp.lambdify((a, b), logsumexp(a, b), "numpy")(*values) == pytest.approx(np.logaddexp(*values))
+
+
+def test_matrices_are_checked_entry_by_entry():
+    X = sp.Matrix(3, 2, sp.symbols("x_11 x_12 x_21 x_22 x_31 x_32", real=True))
+    w = sp.Matrix(sp.symbols("w_1 w_2", real=True))
+    target = sp.Matrix(sp.symbols("t_1:4", real=True))
+    loss = ((target - X * w).T * (target - X * w))[0]
+    gradient = sp.Matrix([sp.diff(loss, v) for v in w])
+    equation = Equation(gradient, 2 * X.T * (X * w - target))
+    assert equation.checks[0].startswith("each of the 2 entries")
+    with pytest.raises(DerivationError):
+        Equation(gradient, X.T * (X * w - target))
+    with pytest.raises(DerivationError, match="shapes"):
+        Equation(gradient, X * w)

@@ -154,38 +154,39 @@ class Derivation:
     -----
     Introduced in `KL divergence and the L2 loss <chapters/kl_divergence_l2.html>`_.
 
-    **What a check guarantees, and what it does not.**
-    An *equal* step is evaluated, with the line before it, at every sample point, and the two values must agree
-    to 35 significant digits (evaluated at 50 digits, and again at 150 and 300 digits wherever that first
-    comparison fails, so that rounding never decides a verdict). The points cover each symbol's domain across
-    scales: reals of both signs and positive symbols with magnitudes from :math:`10^{-6}` to :math:`10^{6}`
-    (to :math:`10^{2}` inside exponentials), integers and data sizes well beyond 5, and the domains declared
-    with ``domains=`` (``"probability"``, ``"binary"``, ``"count"``, ``"size"``, ``"integer"``, ``"positive"``,
-    ``"nonnegative"``, ``"negative"``, ``"real"`` or a ``(low, high)`` interval, for a symbol or for the data of
-    an ``IndexedBase``). Points are also placed on, just below and just above every threshold in either line:
-    ``Piecewise`` conditions and other comparisons, the arguments of ``Abs``, ``sign`` and ``Heaviside``, the
-    pairwise differences in ``Max`` and ``Min``, constants such as ``1e-7`` in a clamp included. A *same
-    minimisers* step passes the same points with the optimised variables moved to three other sampled values
-    at each, and its changes must be one positive multiple of the old line's changes. A *substitution* is
-    computed by SymPy with all values substituted simultaneously; its values must respect the assumptions and
-    declared domains of the symbols they replace, and the new line must agree numerically with the old line
-    evaluated at those values; it is labelled a special case, not an identity. Expectations are integrated at
-    the working precision with an error estimate, and the tolerance is derived from that estimate. An infinite
-    series counts only where its convergence at the point is established (the ratio test on its terms, or
-    SymPy's ``is_convergent``); an accelerated sum is never trusted alone. Each "Checked:" line says how many
-    points decided the step, over which ranges and sizes, which thresholds were straddled, and whether SymPy
-    proved the step within its CPU-time budget (``symbolic_seconds``).
+    **What a check guarantees, and what it does not.** An *equal* step is evaluated, with the line before it,
+    at seeded sample points with 50 significant digits, and the two values may differ by at most
+    :math:`10^{-35}` times the larger of 1 and their size (an absolute bound below 1). A comparison that fails
+    is repeated at 150 digits, and at 300 if the values moved between the two, so that rounding does not decide
+    the verdict; for a line holding an expectation or an infinite series the tolerance is widened by the error
+    estimate of its numerical value instead. Real symbols of both signs and positive symbols are drawn with
+    magnitudes from :math:`10^{-6}` to :math:`10^{6}`, except inside an exponential or an exponent, where they
+    stop at :math:`10^{2}`; integers, the sizes of sums over data among them, from small values upwards; data
+    under a sum entry by entry over the same scales; and symbols or data declared with ``domains=``
+    (``"probability"``, ``"binary"``, ``"count"``, ``"size"``, ``"integer"``, ``"positive"``,
+    ``"nonnegative"``, ``"negative"``, ``"real"`` or a ``(low, high)`` interval) from their domains. For each
+    threshold in either line set by the line's own symbols (the argument of ``Abs``, ``sign`` or
+    ``Heaviside``, two arguments of ``Max`` or ``Min``, a ``Piecewise`` condition or other comparison), points
+    are added on it and just either side of it, for the first eight thresholds and where the threshold can be
+    solved for one of its symbols; a threshold that moves with the data inside a sum gets no points of its own.
+    An expectation is integrated at the working precision with an error estimate, and an infinite series counts
+    only at points where its convergence is established (an accelerated sum is never trusted alone); steps with
+    either are sampled over magnitudes :math:`10^{-2}` to :math:`10^{2}`. A *same minimisers* step passes the
+    same points with the optimised variables moved to three other sampled values at each, and the new line's
+    changes must be one positive multiple of the old line's. A *special case* is computed by SymPy with all
+    values substituted at once; the values must respect the assumptions and declared domains of the symbols
+    they replace, and the new line must agree at the sample points with the old one at those values. Each
+    "Checked:" line says how many points decided the step, over which ranges and sizes, which thresholds were
+    straddled, and whether SymPy proved the step within its CPU-time budget (``symbolic_seconds``).
 
-    Without a symbolic proof, the step is shown true only at the points tried: a mistake confined to a region
-    that none reaches (beyond the magnitudes listed, at sizes above those listed, between thresholds that are
-    never straddled together) is not seen. Points where either line is undefined (a division by zero, a
-    logarithm of zero) or cannot be evaluated stably even at 300 digits are skipped and counted in the label;
-    at least half of the points must decide. Steps holding an expectation or an infinite series are sampled
-    over narrower magnitudes (:math:`10^{-2}` to :math:`10^{2}`), as their label says, and a quadrature whose
-    bulk lies far from the distribution's centre can be refused as inaccurate although true. Every failure
-    while checking (a wrong step, a divergent series, a symbol that cannot be sampled, an unevaluated
-    derivative, an inaccurate quadrature, a numeric check beyond its CPU-time limit) raises
-    :class:`DerivationError` naming the step.
+    Without a symbolic proof, a step is shown true at the points tried, not everywhere: a mistake confined to
+    where no point lands (outside the magnitudes sampled, at sizes above those listed, between thresholds
+    never straddled together, at a threshold the label does not name, or at a single point) is not seen.
+    Points where a line is undefined or cannot be evaluated stably even at 300 digits are skipped and counted
+    in the label, and at least half of the points must decide the step. Every failure while checking (a wrong
+    step, a divergent series, a symbol that cannot be sampled, an unevaluated derivative or integral, an
+    inaccurate quadrature, a numeric check beyond its CPU-time limit) raises :class:`DerivationError` naming
+    the step; for a wrong step the message gives a point where the two lines differ.
 
     Examples
     --------

@@ -24,7 +24,8 @@ class Equation:
     ----------
     lhs : str or sympy.Expr
         A LaTeX name for the quantity (``r"\log p(x)"``), or an expression. When it is an expression, the
-        relation between ``lhs`` and ``rhs`` is checked by the derivation engine.
+        relation between ``lhs`` and ``rhs`` is checked by the derivation engine. Explicit SymPy matrices
+        (for example a gradient written out for a symbolic 3 x 2 design) are checked entry by entry.
     rhs : sympy.Expr
         The value: an expression computed by the library or by a derivation.
     relation : str, optional
@@ -99,10 +100,10 @@ class Equation:
             raise ValueError("lhs: an 'argmin' relation is checked, so the left side must be an expression")
         if domain not in ("real", "complex"):
             raise ValueError(f"domain: must be 'real' or 'complex', got {domain!r}")
-        if not isinstance(lhs, (str, sp.Basic)):
+        if not isinstance(lhs, (str, sp.Basic, sp.MatrixBase)):
             raise ValueError(f"lhs: expected a LaTeX string or a sympy expression, got {type(lhs).__name__}")
-        self.rhs = sp.sympify(rhs)
-        self.lhs = lhs if isinstance(lhs, str) else sp.sympify(lhs)
+        self.rhs = rhs if _is_matrix(rhs) else sp.sympify(rhs)
+        self.lhs = lhs if isinstance(lhs, str) or _is_matrix(lhs) else sp.sympify(lhs)
         self.relation = "equal" if relation == "=" else "argmin"
         self.over = over
         self.lead = tuple(lead)
@@ -117,7 +118,11 @@ class Equation:
         if not isinstance(self.lhs, str):
             described = f"{self.lhs} = {self.rhs}"
             try:
-                if self.relation == "equal":
+                if _is_matrix(self.lhs) or _is_matrix(self.rhs):
+                    if self.relation != "equal":
+                        raise ValueError("relation: matrices can only be stated equal")
+                    check = _check_entries(self._checker, self.lhs, self.rhs, "right side")
+                elif self.relation == "equal":
                     check = self._checker.equal(self.lhs, self.rhs, 1, "right side")
                 else:
                     check = self._checker.argmin(self.lhs, self.rhs, over, 1, "right side")
@@ -130,10 +135,13 @@ class Equation:
     def _set_display(self, display) -> None:
         if display is None:
             return
-        if not isinstance(display, sp.Basic):
+        if not isinstance(display, (sp.Basic, sp.MatrixBase)):
             raise ValueError(f"display: expected a sympy expression, got {type(display).__name__}")
         try:
-            check: Check = self._checker.equal(self.rhs, display, 1, "display form")
+            if _is_matrix(self.rhs) or _is_matrix(display):
+                check: Check = _check_entries(self._checker, self.rhs, display, "display form")
+            else:
+                check = self._checker.equal(self.rhs, display, 1, "display form")
         except DerivationError as error:
             raise DerivationError(f"the display form {display} is not equal to {self.rhs}: {error}") from None
         self.display = display
@@ -176,6 +184,22 @@ class Equation:
     def __repr__(self) -> str:
         symbol = {"equal": "=", "argmin": "~", "substitute": "="}[self.relation]
         return f"Equation({self.lhs} {symbol} {self.rhs})"
+
+
+def _is_matrix(value) -> bool:
+    return isinstance(value, sp.MatrixBase)
+
+
+def _check_entries(checker: Checker, left, right, what: str) -> Check:
+    """Two explicit matrices (or a matrix and zero) are equal entry by entry; the record of the first entry's
+    check, with the number of entries checked."""
+    if not (_is_matrix(left) and _is_matrix(right)):
+        raise DerivationError(f"the {what}: a matrix can only equal a matrix")
+    if left.shape != right.shape:
+        raise DerivationError(f"the {what}: shapes {left.shape} and {right.shape} differ")
+    checks = [checker.equal(a, b, 1, f"{what}, entry {k}") for k, (a, b) in enumerate(zip(left, right))]
+    first = checks[0]
+    return Check([f"each of the {len(checks)} entries: {first.describe()}"])
 
 
 class EquationGroup:
