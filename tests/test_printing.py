@@ -114,6 +114,18 @@ def test_a_model_minus_data_inside_a_square_or_an_absolute_value_is_turned_round
     assert latex((y[i] - a - b * u[i]) ** 2) == r"\left({y}_{i} - a - b {x}_{i}\right)^{2}"
 
 
+def test_an_authored_gaussian_exponent_is_one_fraction():
+    with sp.evaluate(False):
+        form = sp.exp(-(x**2) / (4 * sigma**2))
+    assert latex(form, authored=True) == r"e^{- \frac{x^{2}}{4 \sigma^{2}}}"
+
+
+def test_an_authored_product_gathers_its_numbers():
+    with sp.evaluate(False):
+        form = -(2 * (3 * a))
+    assert latex(form, authored=True) == "- 6 a"
+
+
 def test_an_authored_mean_over_data_keeps_its_factor_in_front():
     with sp.evaluate(False):
         form = sp.Pow(2 * sigma**2, -1) * sp.Sum((y[i] - mu) ** 2, (i, 1, N))

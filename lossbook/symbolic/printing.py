@@ -203,25 +203,8 @@ class TextbookPrinter(LatexPrinter):
         return sp.Mul(sp.Rational(p, q), *rest, root(up), 1 / root(down))
 
     def _print_Mul(self, expr):
-        if self.order == "none" and expr.args and expr.args[0] is sp.S.One and len(expr.args) > 1:
-            rest = expr.args[1:]  # sympy.evaluate(False) writes 1*f for f inside a sum
-            inner = rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
-            tex = self._print(inner)
-            return rf"\left({tex}\right)" if inner.is_Add else tex
-        if self.order == "none" and any(a.is_Pow and a.exp.is_negative for a in expr.args):
-            numer = [a for a in expr.args if not (a.is_Pow and a.exp.is_negative)]
-            sums = [a for a in numer if isinstance(a, sp.Sum)]
-            if sums:  # (1/N) sum, as written
-                front = sp.Mul(*(a for a in expr.args if not isinstance(a, sp.Sum)), evaluate=False)
-                return f"{self._print(front)} {self._print(sp.Mul(*sums, evaluate=False))}"
-            denom = [
-                a.base if a.exp == -1 else sp.Pow(a.base, -a.exp, evaluate=False)
-                for a in expr.args
-                if a.is_Pow and a.exp.is_negative
-            ]
-            top = self._print(sp.Mul(*numer, evaluate=False)) if numer else "1"
-            bottom = self._print(denom[0] if len(denom) == 1 else sp.Mul(*denom, evaluate=False))
-            return rf"\frac{{{top}}}{{{bottom}}}"
+        if self.order == "none":
+            return self._print_authored_product(expr)
         gathered = self._gather_roots(expr) if self.order != "none" else expr
         if gathered is not expr:
             return self._print(gathered)
@@ -258,6 +241,50 @@ class TextbookPrinter(LatexPrinter):
 
     def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
         return super()._needs_mul_brackets(self._without_indices(expr), first=first, last=last)
+
+    def _print_authored_product(self, expr) -> str:
+        """A product as its author wrote it: nested products flattened, numbers gathered into one coefficient,
+        factors with negative powers under a fraction bar, a sum over data after its (1/N) factor."""
+        factors, pending = [], list(expr.args) if expr.is_Mul else [expr]  # SymPy prints 1/x through _print_Mul
+        while pending:
+            factor = pending.pop(0)
+            if factor.is_Mul:
+                pending[:0] = list(factor.args)
+            else:
+                factors.append(factor)
+        coefficient = sp.Integer(1)
+        top, bottom = [], []
+        for factor in factors:
+            if factor.is_Number:
+                coefficient *= factor
+            elif factor.is_Pow and factor.base.is_Number and factor.exp.is_Integer:
+                coefficient *= sp.Pow(factor.base, factor.exp)
+            elif factor.is_Pow and factor.exp.is_negative:
+                bottom.append(factor.base if factor.exp == -1 else sp.Pow(factor.base, -factor.exp, evaluate=False))
+            else:
+                top.append(factor)
+        sign = "- " if coefficient < 0 else ""
+        coefficient = abs(coefficient)
+        if coefficient.q != 1:
+            bottom.insert(0, sp.Integer(coefficient.q))
+        if coefficient.p != 1:
+            top.insert(0, sp.Integer(coefficient.p))
+
+        def product(items) -> str:
+            if not items:
+                return "1"
+            if len(items) == 1:
+                tex = self._print(items[0])
+                return rf"\left({tex}\right)" if items[0].is_Add and len(factors) > 1 else tex
+            return LatexPrinter._print_Mul(self, sp.Mul(*items, evaluate=False))
+
+        sums = [f for f in top if isinstance(f, sp.Sum)]
+        if bottom and sums:  # (1/N) sum, as written
+            rest = [f for f in top if not isinstance(f, sp.Sum)]
+            return rf"{sign}\frac{{{product(rest)}}}{{{product(bottom)}}} {product(sums)}"
+        if bottom:
+            return rf"{sign}\frac{{{product(top)}}}{{{product(bottom)}}}"
+        return sign + product(top)
 
     # -- powers, exponentials, absolute values --------------------------------------------------------------
 
