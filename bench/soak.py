@@ -72,7 +72,7 @@ def pytest(arguments: list[str], environment: dict[str, str] | None = None) -> t
 MARGIN = 5
 # Run in each chapter's kernel before its first cell: time every symbolic confirmation against its CPU limit.
 MEASURE = """
-import contextlib as _contextlib, time as _time, lossbook.symbolic.derivation as _derivation
+import contextlib as _contextlib, time as _time, lossbook.symbolic.checking as _derivation
 _limit, _SYMBOLIC_TIMES = _derivation._time_limit, []
 @_contextlib.contextmanager
 def _measured(seconds):
