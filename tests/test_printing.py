@@ -114,6 +114,11 @@ def test_a_model_minus_data_inside_a_square_or_an_absolute_value_is_turned_round
     assert latex((y[i] - a - b * u[i]) ** 2) == r"\left({y}_{i} - a - b {x}_{i}\right)^{2}"
 
 
+def test_an_unevaluated_product_with_a_negative_factor_is_tidied():
+    w = sp.Symbol("w", real=True)
+    assert latex(sp.Mul(-1, a, sp.tanh(-w * u[i]), evaluate=False)) == r"a \tanh{\left(w {x}_{i} \right)}"
+
+
 def test_an_authored_gaussian_exponent_is_one_fraction():
     with sp.evaluate(False):
         form = sp.exp(-(x**2) / (4 * sigma**2))

@@ -205,6 +205,8 @@ class TextbookPrinter(LatexPrinter):
     def _print_Mul(self, expr):
         if self.order == "none":
             return self._print_authored_product(expr)
+        if expr.is_Mul and (any(a.is_Mul for a in expr.args) or any(a.is_Number for a in expr.args[1:])):
+            return self._print(sp.Mul(*expr.args))  # an unevaluated product outside a display form: tidy it first
         gathered = self._gather_roots(expr) if self.order != "none" else expr
         if gathered is not expr:
             return self._print(gathered)
