@@ -119,6 +119,26 @@ def test_an_unevaluated_product_with_a_negative_factor_is_tidied():
     assert latex(sp.Mul(-1, a, sp.tanh(-w * u[i]), evaluate=False)) == r"a \tanh{\left(w {x}_{i} \right)}"
 
 
+def test_an_authored_fraction_has_no_brackets_around_a_sum_alone_above_or_below():
+    r, p = sp.symbols("r p", positive=True)
+    with sp.evaluate(False):
+        form = a * b * p * x / (r + b**2 * p)
+    assert latex(form, authored=True) == r"\frac{a b p x}{r + b^{2} p}"
+
+
+def test_an_authored_ratio_of_sums_stays_a_fraction():
+    with sp.evaluate(False):
+        form = sp.Sum(y[i] * u[i], (i, 1, N)) / sp.Sum(u[i] ** 2, (i, 1, N))
+    assert latex(form, authored=True).startswith(r"\frac{\sum")
+
+
+def test_printing_inside_an_evaluate_false_block_works():
+    with sp.evaluate(False):
+        form = -(2 * a)
+        printed = latex(form, authored=True)
+    assert printed == "- 2 a"
+
+
 def test_an_authored_gaussian_exponent_is_one_fraction():
     with sp.evaluate(False):
         form = sp.exp(-(x**2) / (4 * sigma**2))

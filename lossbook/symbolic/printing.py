@@ -244,6 +244,13 @@ class TextbookPrinter(LatexPrinter):
     def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
         return super()._needs_mul_brackets(self._without_indices(expr), first=first, last=last)
 
+    def _print_Sum(self, expr):
+        summand = expr.function
+        if summand.is_Mul and summand.args and summand.args[0] is sp.S.One:  # evaluate(False) writes 1*f
+            rest = summand.args[1:]
+            expr = sp.Sum(rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False), *expr.limits)
+        return super()._print_Sum(expr)
+
     def _print_authored_product(self, expr) -> str:
         """A product as its author wrote it: nested products flattened, numbers gathered into one coefficient,
         factors with negative powers under a fraction bar, a sum over data after its (1/N) factor."""
@@ -272,21 +279,22 @@ class TextbookPrinter(LatexPrinter):
         if coefficient.p != 1:
             top.insert(0, sp.Integer(coefficient.p))
 
-        def product(items) -> str:
+        def product(items, alone: bool = True) -> str:
+            """``alone``: the product stands by itself (a numerator or a denominator), so a sum needs no brackets."""
             if not items:
                 return "1"
             if len(items) == 1:
                 tex = self._print(items[0])
-                return rf"\left({tex}\right)" if items[0].is_Add and len(factors) > 1 else tex
+                return rf"\left({tex}\right)" if items[0].is_Add and not alone else tex
             return LatexPrinter._print_Mul(self, sp.Mul(*items, evaluate=False))
 
         sums = [f for f in top if isinstance(f, sp.Sum)]
-        if bottom and sums:  # (1/N) sum, as written
+        if bottom and sums and not any(f.has(sp.Sum) for f in bottom):  # (1/N) sum, as written
             rest = [f for f in top if not isinstance(f, sp.Sum)]
-            return rf"{sign}\frac{{{product(rest)}}}{{{product(bottom)}}} {product(sums)}"
+            return rf"{sign}\frac{{{product(rest)}}}{{{product(bottom)}}} {product(sums, alone=False)}"
         if bottom:
             return rf"{sign}\frac{{{product(top)}}}{{{product(bottom)}}}"
-        return sign + product(top)
+        return sign + product(top, alone=not sign)
 
     # -- powers, exponentials, absolute values --------------------------------------------------------------
 
@@ -385,4 +393,5 @@ def latex(expr: sp.Expr, *, lead: Sequence = (), names: dict | None = None, auth
         settings.setdefault("order", "none")
     if names:
         settings["symbol_names"] = {**settings.get("symbol_names", {}), **names}
-    return TextbookPrinter(lead=lead, **settings).doprint(sp.sympify(expr))
+    with sp.evaluate(True):  # the printer computes with the expression's parts (signs, coefficients)
+        return TextbookPrinter(lead=lead, **settings).doprint(sp.sympify(expr))
