@@ -132,6 +132,12 @@ def test_an_authored_ratio_of_sums_stays_a_fraction():
     assert latex(form, authored=True).startswith(r"\frac{\sum")
 
 
+def test_an_authored_grouped_fraction_stays_in_front_of_its_factor():
+    with sp.evaluate(False):
+        form = (a / b) * (1 - sp.erf(x))
+    assert latex(form, authored=True) == r"\frac{a}{b} \left(1 - \operatorname{erf}{\left(x \right)}\right)"
+
+
 def test_printing_inside_an_evaluate_false_block_works():
     with sp.evaluate(False):
         form = -(2 * a)

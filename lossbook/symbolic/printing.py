@@ -257,10 +257,11 @@ class TextbookPrinter(LatexPrinter):
         factors, pending = [], list(expr.args) if expr.is_Mul else [expr]  # SymPy prints 1/x through _print_Mul
         while pending:
             factor = pending.pop(0)
-            if factor.is_Mul:
-                pending[:0] = list(factor.args)
+            grouped_fraction = factor.is_Mul and any(a.is_Pow and a.exp.is_negative for a in factor.args)
+            if factor.is_Mul and not (grouped_fraction and len(pending) + len(factors) > 0):
+                pending[:0] = list(factor.args)  # a plain product inside a product is one product
             else:
-                factors.append(factor)
+                factors.append(factor)  # a fraction the author grouped, such as alpha/beta in (alpha/beta) f, stays one
         coefficient = sp.Integer(1)
         top, bottom = [], []
         for factor in factors:
