@@ -145,6 +145,21 @@ def test_printing_inside_an_evaluate_false_block_works():
     assert printed == "- 2 a"
 
 
+def test_a_multivariate_quadratic_form_reads_as_in_a_textbook():
+    from lossbook.symbolic import MultivariateNormal
+
+    data, mean, covariance = sp.MatrixSymbol("y", 3, 1), sp.MatrixSymbol("mu", 3, 1), sp.MatrixSymbol("Sigma", 3, 3)
+    printed = latex(MultivariateNormal(mean, covariance).log_density(data))
+    assert r"\left(y - \mu\right)^{T} \Sigma^{-1} \left(y - \mu\right)" in printed and "tr" not in printed
+
+
+def test_an_authored_negated_product_inside_a_sum_is_a_minus():
+    p, g = sp.symbols("p gamma", positive=True)
+    with sp.evaluate(False):
+        form = sp.Add(a, -((1 - p) ** g) * p)
+    assert latex(form, authored=True) == r"a - \left(1 - p\right)^{\gamma} p"
+
+
 def test_an_authored_gaussian_exponent_is_one_fraction():
     with sp.evaluate(False):
         form = sp.exp(-(x**2) / (4 * sigma**2))

@@ -144,6 +144,8 @@ class TextbookPrinter(LatexPrinter):
             term_tex = self._print(term)
             if self._needs_add_brackets(term):
                 term_tex = rf"\left({term_tex}\right)"
+            elif tex.endswith(" + ") and term_tex.startswith("- "):  # an authored -(x) y, nested: a - x y
+                tex, term_tex = tex[:-3] + " - ", term_tex[2:]
             tex += term_tex
         return tex
 
@@ -243,6 +245,31 @@ class TextbookPrinter(LatexPrinter):
 
     def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
         return super()._needs_mul_brackets(self._without_indices(expr), first=first, last=last)
+
+    def _print_Trace(self, expr):
+        if getattr(expr.arg, "shape", None) == (1, 1):  # a quadratic form is a number: no trace around it
+            return self._print(expr.arg)
+        return super()._print_Trace(expr)
+
+    @staticmethod
+    def _regroup_transpose(expr):
+        """(y^T - mu^T) as (y - mu)^T, the way a textbook writes a transposed difference."""
+        if isinstance(expr, sp.MatAdd) and expr.has(sp.Transpose):
+            plain = sp.transpose(expr)
+            if not plain.has(sp.Transpose):
+                return sp.Transpose(plain)
+        return expr
+
+    def _print_MatAdd(self, expr):
+        regrouped = self._regroup_transpose(expr) if self.order != "none" else expr
+        return self._print(regrouped) if regrouped is not expr else self._print_Add(expr)
+
+    def _print_MatMul(self, expr):
+        if self.order != "none":
+            regrouped = expr.func(*(self._regroup_transpose(a) for a in expr.args))
+            if regrouped != expr:
+                return super()._print_MatMul(regrouped)
+        return super()._print_MatMul(expr)
 
     def _print_Sum(self, expr):
         summand = expr.function
