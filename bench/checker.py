@@ -42,6 +42,7 @@ def cases(corpus):
 def timed(function) -> float:
     sp.core.cache.clear_cache()
     checking._PROGRAMS.clear()
+    checking._SERIES.clear()
     start = time.process_time()
     try:
         function()

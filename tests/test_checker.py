@@ -97,6 +97,44 @@ def test_a_convergent_series_is_accepted():
     checker().equal(sp.Sum(1 / (k + 1) ** 2, (k, 0, sp.oo)), sp.pi**2 / 6, 1, "Basel")
 
 
+@pytest.mark.parametrize("summand", [
+    (-1) ** k,                          # Grandi: terms alternate but do not shrink
+    (-1) ** k * (k + 1) / (k + 2),      # alternating, magnitudes rising towards 1
+    (-1) ** k * (1 + 1 / (k + 1)),      # alternating, magnitudes falling but not to 0
+], ids=["Grandi", "rising magnitudes", "magnitudes not tending to 0"])
+def test_an_alternating_series_whose_terms_do_not_decrease_to_zero_is_refused(summand):
+    with pytest.raises(DerivationError, match="diverges"):
+        checker().equal(sp.Sum(summand, (k, 0, sp.oo)), sp.Rational(1, 2), 1, "alternating, divergent")
+
+
+def test_a_conditionally_convergent_alternating_series_is_accepted_and_a_near_miss_refused():
+    leibniz = sp.Sum((-1) ** k / (2 * k + 1), (k, 0, sp.oo))
+    checker().equal(leibniz, sp.pi / 4, 1, "Leibniz")
+    checker().equal(sp.Sum((-1) ** k * x / (k + 1), (k, 0, sp.oo)), x * sp.log(2), 1, "alternating harmonic")
+    with pytest.raises(DerivationError, match="not equal"):
+        checker().equal(leibniz, sp.pi / 4 * (1 + sp.Float("1e-12", 50)), 1, "Leibniz, perturbed")
+
+
+def test_the_order_of_the_terms_decides_a_series_of_one_sign():
+    with pytest.raises(DerivationError, match="diverges"):
+        checker().equal(sp.Sum(1 / sp.sqrt(k + 1), (k, 0, sp.oo)), sp.zeta(sp.Rational(1, 2)), 1, "p = 1/2")
+    with pytest.raises(DerivationError, match="diverges"):
+        checker().equal(sp.Sum(1 / (k + 1 + x**2), (k, 0, sp.oo)), sp.Integer(0), 1, "harmonic-like")
+    checker().equal(sp.Sum((k + 1) ** sp.Rational(-3, 2), (k, 0, sp.oo)), sp.zeta(sp.Rational(3, 2)), 1, "p = 3/2")
+
+
+def test_the_order_test_reads_sign_order_and_roots():
+    from lossbook.symbolic.checking import _order_test
+
+    assert _order_test((-1) ** k / (k + 1), k, 0, 600)[:1] == (True,)
+    assert _order_test((-1) ** k / (k + 1), k, 0, 600)[2][0] == "alternating"
+    assert _order_test(1 / (k + 1), k, 0, 600)[0] is False
+    assert _order_test(1 / (k + 1) ** 2, k, 0, 600)[0] is True
+    assert _order_test((-1) ** (2 * k) / (k + 1), k, 0, 600)[0] is False  # an even power of -1 is no alternation
+    assert _order_test(1 / (k - 1000) ** 2, k, 0, 600) == (None, None, None)  # a pole beyond the terms looked at
+    assert _order_test(sp.log(k + 2) / (k + 1) ** 2, k, 0, 600) == (None, None, None)  # not powers of polynomials
+
+
 def test_substitution_is_simultaneous():
     a, b = sp.symbols("a b", real=True)
     new, check = checker().substitute(a - 2 * b, {a: b, b: a}, 1, "swap")

@@ -16,8 +16,10 @@ What a check guarantees
     and declared domains of the symbols they replace, and it is recomputed numerically at the sample points.
     Expectations are integrated at the working precision with an error estimate, and the tolerance of the
     comparison is derived from that estimate; an infinite series counts only where its convergence at the
-    point is established (a ratio test with a bound on the tail, SymPy's ``is_convergent``, with the sum then
-    accelerated by mpmath only when the accelerated value comes with a small error estimate). When SymPy
+    point is established (a ratio test with a bound on the tail; for terms that are powers of polynomials in
+    the index, up to a sign :math:`(-1)^k`, comparison with a p-series or the alternating-series test; else
+    SymPy's ``is_convergent``), with the sum then accelerated only when the accelerated value does not move
+    when the precision rises by 20 digits. When SymPy
     proves the step within its CPU-time budget, the label says so.
 
 What a check does not guarantee
@@ -606,18 +608,54 @@ def _loop_program(expr: sp.Expr):
     return run
 
 
+#: Convergence verdicts and sums of series whose summand is a number at the point, keyed by that summand:
+#: a step with a parameter-free series (or a point drawn twice) settles it once, not at every point.
+_SERIES: dict = {}
+
+
 def _sum_series(term, first: int, summand: sp.Expr | None = None, index=None, env: dict | None = None):
     """The sum of ``term(k)`` for k from ``first`` to infinity and an error bound, or :class:`_Unchecked`.
 
     Convergence must be established at this point: by the ratio test on the terms summed (the last ratios all
-    below some q < 1, and the tail bounded by :math:`|t_k|\\,q/(1-q)`), or else by SymPy's ``is_convergent``
-    on the summand at the point, after which mpmath's accelerated ``nsum`` is used only if its own error
-    estimate is small. Acceleration alone is never trusted: it returns analytic continuations, such as
-    :math:`\\sum_k 2^k = -1`.
+    below some q < 1, and the tail bounded by :math:`|t_k|\\,q/(1-q)`); or, where the ratio tends to 1, by the
+    order of the summand at the point when it is (up to a sign :math:`(-1)^k`) a product of powers of
+    polynomials in k -- a p-series comparison for terms of one sign, the alternating-series test (terms of
+    eventually decreasing magnitude tending to 0) for alternating ones; or else by SymPy's ``is_convergent``.
+    After the last two, mpmath's accelerated ``nsum`` is used only if its own error estimate is small and
+    it agrees with a second run at higher precision. Acceleration alone is never trusted: it returns
+    analytic continuations, such as :math:`\\sum_k 2^k = -1`.
     """
+    at_point = None
+    if summand is not None and env is not None:
+        values = {s: _to_sympy(v) for s, v in env.items() if isinstance(s, sp.Symbol)}
+        candidate = summand.xreplace(values)
+        if not (candidate.free_symbols - {index}):
+            at_point = candidate
+    key = (at_point, index, first, mpmath.mp.prec) if at_point is not None else None
+    if len(_SERIES) > 2000:
+        _SERIES.clear()
+    if key is not None and key in _SERIES:
+        value, error = _SERIES[key]
+        if isinstance(value, Exception):  # the same verdict as before: diverges, or falls back on SymPy
+            raise type(value)(*value.args)
+        return value, error
+    try:
+        result = _sum_series_at(term, first, at_point, index)
+    except (_Unchecked, _NotCompiled) as problem:
+        if key is not None:
+            _SERIES[key] = (problem, None)
+        raise
+    if key is not None:
+        _SERIES[key] = result
+    return result
+
+
+def _sum_series_at(term, first: int, at_point: sp.Expr | None, index):
     total, previous, ratios, zeros, absolute = mpmath.mpf(0), None, [], 0, mpmath.mpf(0)
+    summed = 0
     for k in range(first, first + MAX_SERIES_TERMS):
         t = term(k)
+        summed += 1
         if isinstance(t, mpmath.mpc) or not mpmath.isfinite(t):
             raise _Unchecked(f"a term of the series is not a finite real number at k = {k}")
         total += t
@@ -639,15 +677,14 @@ def _sum_series(term, first: int, summand: sp.Expr | None = None, index=None, en
             recent = ratios[-30:]
             if min(recent) >= 1 and all(b >= a * (1 - mpmath.mpf("1e-9")) for a, b in zip(recent, recent[1:])):
                 break  # terms that do not shrink, at ratios that do not fall: the ratio test says it diverges
-    verdict = None
+    verdict, method, shape = None, None, None
     if len(ratios) >= 30:  # the ratio test: the last ratios all below 1 and not rising
         recent = ratios[-30:]
         if max(recent) < 1 and all(b <= a * (1 + mpmath.mpf("1e-9")) for a, b in zip(recent, recent[1:])):
             verdict = True
-    if verdict is None and summand is not None and env is not None:
-        values = {s: _to_sympy(v) for s, v in env.items() if isinstance(s, sp.Symbol)}
-        at_point = summand.xreplace(values)
-        if not (at_point.free_symbols - {index}):
+    if verdict is None and at_point is not None:
+        verdict, method, shape = _order_test(at_point, index, first, first + summed)
+        if verdict is None:
             try:
                 with _time_limit(2.0):
                     verdict = sp.Sum(at_point, (index, first, sp.oo)).is_convergent()
@@ -655,18 +692,132 @@ def _sum_series(term, first: int, summand: sp.Expr | None = None, index=None, en
                 verdict = None
             except Exception:
                 verdict = None
+            if verdict is not None:
+                method = "SymPy's is_convergent"
     if verdict is sp.false or verdict is False:
-        raise _Unchecked("the series diverges at this point (SymPy's is_convergent)")
+        raise _Unchecked(f"the series diverges at this point ({method})")
     if verdict is not sp.true and verdict is not True:
         raise _Unchecked("convergence of the series at this point is not established (ratio test inconclusive, "
                          "SymPy's is_convergent undecided)")
-    value, error = mpmath.nsum(term, [first, mpmath.inf], error=True)
-    with mpmath.workdps(mpmath.mp.dps + 20):  # the accelerated value must not move with the precision either
-        finer = mpmath.nsum(term, [first, mpmath.inf])
-    error = max(error, abs(finer - value))
-    if not mpmath.isfinite(value) or error > ACCURACY_NEEDED * max(1, abs(value)):
-        raise _Unchecked(f"the series converges but its sum is known only to about {mpmath.nstr(error, 3)}")
-    return value, error
+    # The series converges; now its sum. Each method runs at the working precision and again 20 digits higher,
+    # and the change between the two is its error estimate (mpmath's nsum has none of its own: error=True is
+    # ignored), which a trustworthy value does not show.
+    methods = []
+    if shape is not None and shape[0] == "alternating":
+        methods.append(lambda: _alternating_sum(term, first, shape[1]))
+    if shape is not None and shape[0] == "smooth":
+        methods.append(lambda: _smooth_sum(term, first, shape[1]))
+    methods.append(lambda: mpmath.nsum(term, [first, mpmath.inf]))
+    error = None
+    for method_sum in methods:
+        try:
+            value = method_sum()
+            with mpmath.workdps(mpmath.mp.dps + 20):
+                finer = method_sum()
+        except _Timeout:
+            raise
+        except Exception:
+            continue
+        if isinstance(value, mpmath.mpc) or isinstance(finer, mpmath.mpc) or not mpmath.isfinite(value):
+            continue
+        error = abs(finer - value) + mpmath.eps * abs(value)
+        if error <= ACCURACY_NEEDED * max(1, abs(value)):
+            return value, error
+    if at_point is not None:
+        raise _NotCompiled  # SymPy's summation and evalf decide the value (convergence is established above)
+    raise _Unchecked("the series converges but its sum is not known accurately"
+                     + (f" (only to about {mpmath.nstr(error, 3)})" if error is not None else ""))
+
+
+def _alternating_sum(term, first: int, alternating_from: int):
+    """Sum of a series whose terms alternate in sign from ``alternating_from`` on: the terms before it directly,
+    the rest by the acceleration of Cohen, Rodriguez Villegas and Zagier.
+
+    Exact for terms :math:`(-1)^k a_k` with :math:`a_k` a moment sequence (such as :math:`1/(2k+1)`), with
+    error about :math:`5.8^{-n}` after n terms; for other terms its value moves with n, which the comparison
+    at two precisions (two values of n) shows.
+    """
+    start = max(first, alternating_from)
+    head = mpmath.fsum(term(k) for k in range(first, start))
+    n = int(mpmath.mp.dps / 0.76) + 8
+    sign = 1 if term(start) >= 0 else -1
+    d = (3 + mpmath.sqrt(8)) ** n
+    d = (d + 1 / d) / 2
+    b, c, total = mpmath.mpf(-1), -d, mpmath.mpf(0)
+    for k in range(n):
+        magnitude = term(start + k) * sign * (-1) ** k
+        c = b - c
+        total += c * magnitude
+        b = (k + n) * (k - n) * b / ((k + mpmath.mpf(1) / 2) * (k + 1))
+    return head + sign * total / d
+
+
+def _smooth_sum(term, first: int, smooth_from: int):
+    """Sum of a series whose term is a smooth function of k from ``smooth_from`` on (past every root): the
+    terms before it directly, the rest by Euler-Maclaurin summation."""
+    start = max(first, smooth_from)
+    head = mpmath.fsum(term(k) for k in range(first, start))
+    return head + mpmath.nsum(term, [start, mpmath.inf], method="euler-maclaurin")
+
+
+def _order_test(summand: sp.Expr, index, first: int, checked: int):
+    """``(verdict, method, shape)`` for a summand that is a number times :math:`(-1)^{ck}` times powers of
+    polynomials in k.
+
+    With :math:`|t_k| \\sim C k^{-p}` (p from the degrees and exponents, exactly), terms of one sign converge
+    if and only if p > 1 (comparison with a p-series) and alternating terms if and only if p > 0 (terms tend to
+    0 if and only if p > 0, and a product of powers of polynomials is eventually monotone, so the
+    alternating-series test applies). Every root of the polynomials lies below ``checked`` (a Cauchy bound), so
+    no term beyond those already summed is undefined. ``shape`` is ``("alternating", bound)`` or
+    ``("smooth", bound)`` with ``bound`` an integer beyond every root. ``(None, None, None)`` for any other
+    summand, or when a leading coefficient is too small to trust or p is too close to its threshold to decide.
+    """
+    k = sp.Dummy("k", real=True)  # the continuous variable; the summation index is an integer
+    undecided = (None, None, None)
+    try:
+        expr = sp.together(summand.xreplace({index: k}))
+        alternating = False
+        order = sp.S.Zero
+        bound = mpmath.mpf(first)
+        for factor in sp.Mul.make_args(expr):
+            base, exponent = factor.as_base_exp()
+            if not factor.has(k):
+                if not factor.is_number or factor.is_zero or factor.is_real is False:
+                    return undecided
+                continue
+            if base == -1:  # a sign (-1)^(c k + d)
+                poly = sp.Poly(exponent, k)
+                if poly.degree() != 1 or not all(c.is_integer for c in poly.all_coeffs()):
+                    return undecided
+                alternating ^= bool(poly.all_coeffs()[0] % 2)
+                continue
+            if exponent.has(k) or not exponent.is_number or exponent.is_real is False:
+                return undecided
+            if not base.is_polynomial(k):
+                return undecided
+            poly = sp.Poly(base, k)
+            coefficients = [mpmath.mpf(c._to_mpmath(_PREC)) if isinstance(c, sp.Float) else mpmath.mpf(sp.N(c, 60))
+                            for c in poly.all_coeffs()]
+            lead, rest = coefficients[0], coefficients[1:]
+            if lead == 0 or (rest and abs(lead) < mpmath.mpf("1e-30") * max(abs(c) for c in rest)):
+                return undecided
+            if rest:
+                cauchy = 1 + max(abs(c / lead) for c in rest)
+                if cauchy >= checked:
+                    return undecided  # a root where no term has been looked at
+                bound = max(bound, cauchy)
+            order += exponent * poly.degree()
+        p = -order
+        threshold = 0 if alternating else 1
+        gap = mpmath.mpf(sp.N(p - threshold, 60)) if not (p - threshold).is_Rational else None
+        if gap is not None and abs(gap) < mpmath.mpf("1e-20"):
+            return undecided
+        converges = bool(p > threshold)
+    except Exception:
+        return undecided
+    test = "the alternating-series test" if alternating else "comparison with a p-series"
+    shape = ("alternating" if alternating else "smooth", int(mpmath.floor(bound)) + 1)
+    return converges, f"{test}: terms of order k^-{sp.N(p, 6) if not p.is_Rational else p}", shape
 
 
 def _data_program(expr: sp.Indexed):
