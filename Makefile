@@ -19,6 +19,13 @@ THEME_HASH = $(shell cat $$(find _static _ext -type f -not -path '*/__pycache__/
 
 setup: $(STAMP)
 
+# torch is an oracle for the tests of lossbook.numeric only (never a dependency of the library), and is kept out
+# of requirements.lock on purpose: PyPI's torch is a multi-GB CUDA build, while every machine of this kind
+# carries the CPU wheel in $(WHEELS), which installs in seconds. Its dependencies that the lock does not
+# already pin (networkx, fsspec) are pinned here; the others are held to the lock by -c.
+WHEELS := /opt/wheels
+TORCH := torch==2.13.0+cpu networkx==3.6.1 fsspec==2026.9.0
+
 # --compile-bytecode: every kernel, pytest worker and Sphinx run imports SymPy, SciPy and matplotlib; from
 # bytecode written once here that takes a third of the time it takes from source (and where
 # PYTHONDONTWRITEBYTECODE is set, Python would otherwise compile them from source on every import).
@@ -26,6 +33,8 @@ $(STAMP): requirements.lock pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --find-links $(WHEELS) \
+	  -c requirements.lock $(TORCH)
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (lossbook)" >/dev/null
 	touch $(STAMP)

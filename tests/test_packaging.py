@@ -78,3 +78,8 @@ def test_every_public_function_documents_its_chapter():
             owner = getattr(getattr(module, name), "__module__", "")
             module_doc = sys.modules[owner].__doc__ or ""
             assert "chapters/" in doc or "chapters/" in module_doc, f"{module.__name__}.{name}: no chapter link"
+
+
+def test_installed_package_is_marked_typed(bare_environment):
+    code = "import importlib.resources as r; print(r.files('lossbook').joinpath('py.typed').is_file())"
+    assert _run(bare_environment, code).stdout.strip() == "True"
