@@ -221,3 +221,16 @@ def test_argmin_needs_symbols_to_vary():
 def test_substitution_needs_values():
     with pytest.raises(ValueError, match="^values:"):
         checker().substitute(mu**2, {}, 1, "nothing")
+
+
+def test_an_index_offset_is_sampled_with_both_signs_and_a_sum_bound_as_a_size():
+    """A shift such as s in x[s] may be negative; only a sum's bound is a count."""
+    n = sp.Symbol("n", integer=True, positive=True)
+    t, s = sp.symbols("t s", integer=True)
+    x = sp.IndexedBase("x", real=True)
+    with pytest.raises(DerivationError, match="s = -"):
+        Derivation("f", x[s]).equals(x[sp.Abs(s)], "wrong for negative shifts")
+    cyclic = Derivation("E", sp.Sum(x[sp.Mod(t + s, n)] ** 2, (t, 0, n - 1)))
+    cyclic.equals(sp.Sum(x[t] ** 2, (t, 0, n - 1)), "a cyclic shift keeps the energy")
+    label = cyclic.steps[1].check.describe()
+    assert "sizes 1 to" in label and "integers -" in label

@@ -430,14 +430,17 @@ def _variables(*exprs: sp.Expr) -> list[sp.Symbol]:
     return sorted(symbols, key=sp.default_sort_key)
 
 
-def _size_symbols(*exprs: sp.Expr) -> tuple[set, int]:
-    """Integer symbols that bound a sum or product or index data, and the deepest nesting of sums."""
-    sizes, depth = set(), 0
+def _size_symbols(*exprs: sp.Expr) -> tuple[set, int, set]:
+    """Integer symbols that bound a sum or product or index data, the deepest nesting of sums, and which of
+    those symbols bound a sum or product (a bound is a count; an index offset such as a shift may be negative)."""
+    sizes, bounds, depth = set(), set(), 0
     for expr in exprs:
         for node in sp.preorder_traversal(expr):
             if isinstance(node, (sp.Sum, sp.Product)):
                 for _, low, high in node.limits:
-                    sizes |= {s for s in (low.free_symbols | high.free_symbols) if isinstance(s, sp.Symbol)}
+                    found = {s for s in (low.free_symbols | high.free_symbols) if isinstance(s, sp.Symbol)}
+                    sizes |= found
+                    bounds |= found
             elif isinstance(node, sp.Indexed):
                 for index in node.indices:
                     sizes |= {s for s in index.free_symbols if isinstance(s, sp.Symbol)}
@@ -447,7 +450,7 @@ def _size_symbols(*exprs: sp.Expr) -> tuple[set, int]:
             return inner + (len(node.limits) if isinstance(node, (sp.Sum, sp.Product)) else 0)
 
         depth = max(depth, nesting(expr))
-    return sizes, depth
+    return sizes, depth, bounds
 
 
 _EXPONENTIAL = (sp.exp, sp.sinh, sp.cosh, sp.gamma, sp.factorial)
@@ -1111,7 +1114,7 @@ class Checker:
         for v in variables:
             if v.is_real is False or v.is_commutative is False:
                 raise _Unchecked(f"the symbol {v} cannot be sampled (it is not declared real)")
-        sizes, depth = _size_symbols(*exprs)
+        sizes, depth, bounds = _size_symbols(*exprs)
         quadrature = any(e.has(Expectation) for e in exprs)
         series = any(_has_series(e) for e in exprs)
         profile = "moderate" if quadrature or series else "wide"
@@ -1122,8 +1125,8 @@ class Checker:
         domains = {}
         for v in variables:
             domain = self._domain(v)
-            if v in sizes and domain.kind == "integer":
-                domain = _Domain("count")
+            if v in bounds and domain.kind == "integer":
+                domain = _Domain("count")  # a sum's bound is a count; an index offset keeps both signs
             domains[v] = domain
         strata, signs = {}, {}
         for v in variables:
@@ -1168,7 +1171,7 @@ class Checker:
                     signs_seen.add(int(mpmath.sign(value)))
             if {1, -1} <= signs_seen:
                 straddled.append(_latex_threshold(left, right))
-        ranges = self._ranges(variables, domains, sizes, points, profiles, exprs, profile, exponential)
+        ranges = self._ranges(variables, domains, bounds, points, profiles, exprs, profile, exponential)
         return _Plan(points, ranges, tuple(straddled), count)
 
     @staticmethod
