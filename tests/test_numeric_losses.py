@@ -200,10 +200,17 @@ def test_gaussian_nll_survives_a_residual_whose_square_overflows_before_scaling(
 
 
 @pytest.mark.parametrize("loss, pointwise", [(mse, np.square), (mae, np.abs)], ids=["mse", "mae"])
-def test_loss_is_the_mean_over_all_broadcast_elements(loss, pointwise):
-    y = np.arange(3.0).reshape(3, 1)
-    y_hat = np.array([0.5, -1.0, 4.0, 2.0])
-    assert loss(y, y_hat) == pytest.approx(np.mean(pointwise(y - y_hat)), rel=1e-15)  # 12 elements, not 3 or 4
+def test_loss_is_the_mean_over_all_elements(loss, pointwise):
+    y = np.arange(12.0).reshape(3, 4)
+    y_hat = np.array([0.5, -1.0, 4.0, 2.0]) * np.ones((3, 1))
+    assert loss(y, y_hat) == pytest.approx(np.mean(pointwise(y - y_hat)), rel=1e-15)
+
+
+@pytest.mark.parametrize("loss", [mse, mae], ids=["mse", "mae"])
+def test_data_of_different_shapes_are_not_broadcast_into_a_grid(loss):
+    y = np.arange(3.0)
+    with pytest.raises(ValueError, match=r"^y_hat: shape \(3, 1\) differs from the shape \(3,\) of y"):
+        loss(y, y[:, None])
 
 
 @pytest.mark.parametrize("loss", [mse, mae, log_cosh, huber], ids=["mse", "mae", "log_cosh", "huber"])
@@ -325,8 +332,8 @@ def test_student_t_nll_matches_scipy_stats(seed, df):
     assert student_t_nll(y, loc, scale, df) == pytest.approx(-np.mean(stats.t.logpdf(y, df, loc, scale)), rel=1e-12)
 
 
-def test_student_t_nll_broadcasts_degrees_of_freedom():
-    y, loc, scale, df = 1.5, 0.0, 2.0, np.array([1.0, 4.0, 9.0])
+def test_student_t_nll_broadcasts_degrees_of_freedom_to_the_data():
+    y, loc, scale, df = np.full(3, 1.5), 0.0, 2.0, np.array([1.0, 4.0, 9.0])
     assert student_t_nll(y, loc, scale, df) == pytest.approx(-np.mean(stats.t.logpdf(y, df, loc, scale)), rel=1e-13)
 
 
