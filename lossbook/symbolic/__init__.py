@@ -18,6 +18,7 @@ from .distributions import (
     family,
 )
 from .data import on_data
+from .checking import Check, Checker
 from .derivation import Derivation, DerivationError, Step
 from .equation import Equation, EquationGroup, equations
 from .functions import logsumexp, sigmoid, softplus
@@ -54,6 +55,8 @@ __all__ = [
     "Derivation",
     "DerivationError",
     "Step",
+    "Check",
+    "Checker",
     "Equation",
     "EquationGroup",
     "equations",

@@ -45,7 +45,7 @@ def on_data(expr: sp.Expr, data: dict, size: sp.Symbol | None = None):
     ValueError
         If ``data`` is empty, its arrays differ in length, are not one-dimensional and finite, a sum does not
         run from 1 to the number of observations, or a sum with parameters would have more than
-        :data:`MAX_WRITTEN_TERMS` terms.
+        ``MAX_WRITTEN_TERMS`` (5 000) terms.
 
     Notes
     -----

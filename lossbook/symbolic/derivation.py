@@ -141,7 +141,7 @@ class Derivation:
     names : dict, optional
         LaTeX names for symbols whose own names do not print as wanted, ``{y_hat: r"\hat y"}``.
     symbolic_seconds : float, optional
-        CPU time allowed for a symbolic confirmation of each step (0 to skip it); :data:`SYMBOLIC_SECONDS`
+        CPU time allowed for a symbolic confirmation of each step (0 to skip it); ``lossbook.symbolic.derivation.SYMBOLIC_SECONDS`` (10 s)
         by default. CPU time rather than wall time, so that a busy machine does not change which steps are
         confirmed symbolically.
 
