@@ -2,6 +2,9 @@
 
 The closed forms are checked against their symbolic twins (lossbook.symbolic.kl, lambdified), against mpmath at
 50 digits at extreme parameters, and against two independent numerical routes (quadrature and Monte Carlo).
+kl_quad is held to its promise on narrow, far-apart, heavy-tailed and skewed pairs: the exact value to 1e-8
+relative, or a ValueError that says why. The discrete divergence and entropy are checked against
+scipy.stats.entropy as the oracle, and against mpmath where scipy's plain sum cancels.
 """
 
 from __future__ import annotations
@@ -17,7 +20,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from lossbook.numeric import MonteCarloEstimate, kl_laplace, kl_monte_carlo, kl_normal, kl_quad
+from scipy import special
+
+from lossbook.numeric import divergences
+from lossbook.numeric.divergences import (
+    MonteCarloEstimate,
+    entropy,
+    kl_categorical,
+    kl_laplace,
+    kl_monte_carlo,
+    kl_normal,
+    kl_quad,
+)
 from lossbook.symbolic import Laplace, Normal, kl
 
 CLOSED_FORMS = {"normal": kl_normal, "laplace": kl_laplace}
@@ -276,6 +290,152 @@ def test_kl_quad_handles_a_narrow_laplace_whose_scipy_log_density_underflows(p_p
     )
 
 
+# -- quadrature: right or raises, on hard pairs ------------------------------------------------------------------------
+
+
+def kl_gamma(a_p, scale_p, a_q, scale_q):
+    """KL(Gamma(a_p, scale_p) || Gamma(a_q, scale_q)), shapes a and scales (scipy's parametrisation).
+
+    With E_p[log x] = digamma(a_p) + log scale_p and E_p[x] = a_p scale_p in the two log-densities
+    (a - 1) log x - x / scale - log Gamma(a) - a log scale, the difference of expectations is
+    (a_p - a_q) digamma(a_p) - log Gamma(a_p) + log Gamma(a_q) + a_q log(scale_q / scale_p)
+    + a_p (scale_p - scale_q) / scale_q; the same as W. D. Penny, "KL-divergences of Normal, Gamma, Dirichlet
+    and Wishart densities" (2001), eq. (25), there with rates 1 / scale. The exponential is the case a = 1.
+    """
+    return float(
+        (a_p - a_q) * special.digamma(a_p)
+        - special.gammaln(a_p)
+        + special.gammaln(a_q)
+        + a_q * math.log(scale_q / scale_p)
+        + a_p * (scale_p - scale_q) / scale_q
+    )
+
+
+def kl_cauchy(loc_p, scale_p, loc_q, scale_q):
+    """log(((s_p + s_q)^2 + (l_p - l_q)^2) / (4 s_p s_q)): F. Chyzak and F. Nielsen, "A closed-form formula for the
+    Kullback-Leibler divergence between Cauchy distributions", arXiv:1905.10965 (2019), eq. (1)."""
+    return math.log(((scale_p + scale_q) ** 2 + (loc_p - loc_q) ** 2) / (4 * scale_p * scale_q))
+
+
+def mp_kl_student_t(df, loc_p, scale_p, loc_q, scale_q):
+    """The KL integral of two Student t densities of the same df, by mpmath at 30 digits (no closed form)."""
+    with mpmath.workdps(30):
+        df = mpmath.mpf(df)
+
+        def log_t(x, loc, scale):
+            z = (x - loc) / scale
+            return (
+                mpmath.loggamma((df + 1) / 2) - mpmath.loggamma(df / 2) - mpmath.log(mpmath.sqrt(df * mpmath.pi) * scale)
+                - (df + 1) / 2 * mpmath.log(1 + z * z / df)
+            )
+
+        def integrand(x):
+            lp = log_t(x, loc_p, scale_p)
+            return mpmath.exp(lp) * (lp - log_t(x, loc_q, scale_q))
+
+        cuts = sorted({loc_p - 50 * scale_p, loc_p, loc_p + 50 * scale_p, loc_q})
+        return mpmath.quad(integrand, [-mpmath.inf, *cuts, mpmath.inf])
+
+
+HARD_PAIRS = [
+    # narrow: the issue's case (kl_quad returned 0.0; exact log(1e4) + 1e-8 / 2 - 1/2 = 8.7103...)
+    pytest.param(stats.norm(0, 1e-4), stats.norm(0, 1), kl_normal(0, 1e-4, 0, 1), id="narrow-normal"),
+    pytest.param(stats.norm(0, 1e-12), stats.norm(0, 1), kl_normal(0, 1e-12, 0, 1), id="very-narrow-normal"),
+    pytest.param(stats.norm(0, 1), stats.norm(0, 1e-4), kl_normal(0, 1, 0, 1e-4), id="narrow-q"),
+    pytest.param(stats.norm(3, 1e-4), stats.norm(0, 1), kl_normal(3, 1e-4, 0, 1), id="narrow-off-centre"),
+    pytest.param(stats.laplace(0, 1e-4), stats.laplace(0, 1), kl_laplace(0, 1e-4, 0, 1), id="narrow-laplace"),
+    # far apart: the issue's case (off by a factor of 2)
+    pytest.param(stats.norm(0, 1), stats.norm(1e4, 1), kl_normal(0, 1, 1e4, 1), id="far-apart-normal"),
+    pytest.param(stats.norm(1e4, 1), stats.norm(0, 1), kl_normal(1e4, 1, 0, 1), id="far-apart-normal-reversed"),
+    pytest.param(stats.norm(0, 1), stats.norm(1e4, 3), kl_normal(0, 1, 1e4, 3), id="far-apart-different-scales"),
+    pytest.param(stats.laplace(0, 1), stats.laplace(1e4, 1), kl_laplace(0, 1, 1e4, 1), id="far-apart-laplace"),
+    # heavy-tailed
+    pytest.param(stats.cauchy(0, 1), stats.cauchy(2, 3), kl_cauchy(0, 1, 2, 3), id="cauchy"),
+    pytest.param(stats.cauchy(0, 1e-4), stats.cauchy(0, 1), kl_cauchy(0, 1e-4, 0, 1), id="narrow-cauchy"),
+    pytest.param(stats.cauchy(0, 1), stats.cauchy(1e4, 1), kl_cauchy(0, 1, 1e4, 1), id="far-apart-cauchy"),
+    pytest.param(stats.t(3, 0, 1), stats.t(3, 1, 2), mp_kl_student_t(3, 0, 1, 1, 2), id="student-t-3"),
+    pytest.param(stats.t(1.5, 0, 1), stats.t(1.5, 0, 0.1), mp_kl_student_t(1.5, 0, 1, 0, 0.1), id="student-t-1.5"),
+    # skewed
+    pytest.param(stats.gamma(2, scale=1), stats.gamma(3, scale=2), kl_gamma(2, 1, 3, 2), id="gamma"),
+    pytest.param(stats.gamma(0.5), stats.gamma(2), kl_gamma(0.5, 1, 2, 1), id="gamma-infinite-density-at-0"),
+    pytest.param(stats.gamma(0.1), stats.gamma(1), kl_gamma(0.1, 1, 1, 1), id="gamma-shape-0.1"),
+    pytest.param(stats.gamma(50, scale=0.01), stats.gamma(2), kl_gamma(50, 0.01, 2, 1), id="gamma-narrow"),
+    pytest.param(stats.gamma(1e3), stats.gamma(1e3, scale=1.1), kl_gamma(1e3, 1, 1e3, 1.1), id="gamma-far-from-0"),
+    pytest.param(stats.expon(scale=1e-4), stats.expon(), kl_gamma(1, 1e-4, 1, 1), id="narrow-exponential"),
+    # lognormal: KL is invariant under x -> log x, so it is the KL of the normals of the logarithms
+    pytest.param(stats.lognorm(1, scale=1), stats.lognorm(2, scale=math.e), kl_normal(0, 1, 1, 2), id="lognormal"),
+    pytest.param(stats.lognorm(2, scale=math.e), stats.lognorm(0.5), kl_normal(1, 2, 0, 0.5), id="lognormal-wide"),
+    pytest.param(stats.lognorm(0.01, scale=5), stats.lognorm(1), kl_normal(math.log(5), 0.01, 0, 1), id="lognormal-narrow"),
+    # beta: log B(a_q, b_q) / B(a_p, b_p) + (a_p - a_q) psi(a_p) + (b_p - b_q) psi(b_p) + (a_q - a_p + b_q - b_p) psi(a_p + b_p)
+    pytest.param(stats.beta(2, 3), stats.beta(3, 2), 0.5, id="beta"),
+]
+
+
+@pytest.mark.parametrize("p, q, exact", HARD_PAIRS)
+def test_kl_quad_agrees_with_the_exact_value_on_hard_pairs(p, q, exact):
+    got = kl_quad(p, q)
+    assert type(got) is float
+    assert abs(got - float(exact)) <= 1e-8 * abs(float(exact))
+
+
+@pytest.mark.parametrize(
+    "p, q",
+    [
+        pytest.param(stats.cauchy(), stats.norm(), id="cauchy-normal"),
+        pytest.param(stats.t(2), stats.norm(), id="student-t-2-normal"),
+        pytest.param(stats.t(1), stats.laplace(), id="student-t-1-laplace"),
+    ],
+)
+def test_kl_quad_raises_for_heavy_tails_under_a_light_tailed_q(p, q):
+    # E_p[x^2] (or E_p|x| for the Laplace q and the Cauchy p = t(1)) is infinite, and so is the divergence.
+    with pytest.raises(ValueError, match=r"^p, q: the quadrature of KL\(p \|\| q\) over .* did not converge"):
+        kl_quad(p, q)
+
+
+def test_kl_quad_raises_when_p_is_too_narrow_for_float64_at_its_location():
+    # x near 1e3 is resolved only to 1.1e-13, a share 8e-8 of p's spread: the answer would be off by about 1e-8.
+    with pytest.raises(ValueError, match=r"^p, q: KL\(p \|\| q\) = .* cannot be computed to 1e-8 .* too narrow"):
+        kl_quad(stats.norm(1e3, 1e-6), stats.norm(0, 1))
+
+
+def test_kl_quad_raises_when_p_has_mass_closer_to_its_bound_than_float64_resolves():
+    # Gamma(0.1) shifted to 5: a share 0.03 of the mass lies within one spacing (8.9e-16) of 5.
+    with pytest.raises(ValueError, match=r"^p: a share 0\.0328 of its mass lies within one float64 spacing"):
+        kl_quad(stats.gamma(0.1, loc=5), stats.gamma(1, loc=5))
+
+
+def test_kl_quad_raises_when_its_error_estimate_is_too_large(monkeypatch):
+    monkeypatch.setattr(divergences, "_QUAD_RTOL", 1e-30)
+    with pytest.raises(ValueError, match=r"^p, q: KL\(p \|\| q\) = 0\.117783\d* cannot .* error estimate is .*kl_monte_carlo$"):
+        kl_quad(stats.cauchy(0, 1), stats.cauchy(0, 2))
+
+
+def test_kl_quad_bounds_its_work(monkeypatch):
+    monkeypatch.setattr(divergences, "_QUAD_EVALUATIONS", 100)
+    with pytest.raises(ValueError, match=r"^p, q: the quadrature of KL\(p \|\| q\) needed more than 100 evaluations"):
+        kl_quad(stats.norm(0, 1), stats.norm(1, 2))
+
+
+@pytest.mark.parametrize("family", ["normal", "laplace"])
+@settings(deadline=None, max_examples=60)
+@given(
+    mu_p=st.floats(-1e4, 1e4),
+    s_p=st.floats(-10, 10).map(math.exp),
+    mu_q=st.floats(-1e4, 1e4),
+    s_q=st.floats(-10, 10).map(math.exp),
+)
+def test_kl_quad_is_right_or_raises_over_extreme_parameters(family, mu_p, s_p, mu_q, s_q):
+    """Over scales from 4.5e-5 to 2.2e4 and locations 2e4 apart: within 1e-8 of the closed form, or a ValueError."""
+    dist = SCIPY_FAMILIES[family]
+    exact = CLOSED_FORMS[family](mu_p, s_p, mu_q, s_q)
+    try:
+        got = kl_quad(dist(mu_p, s_p), dist(mu_q, s_q))
+    except ValueError as error:
+        assert str(error).startswith(("p, q:", "p:", "q:"))
+        return
+    assert abs(got - exact) <= 1e-8 * exact + 1e-13
+
+
 # -- Monte Carlo ------------------------------------------------------------------------------------------------------
 
 MONTE_CARLO_CASES = [(0.0, 1.0, 1.0, 2.0), (0.0, 1.0, 0.0, 3.0), (2.0, 0.5, -1.0, 1.0), (0.0, 2.0, 0.5, 1.5)]
@@ -327,3 +487,163 @@ def test_kl_monte_carlo_of_a_distribution_from_itself_is_exactly_zero():
 def test_kl_monte_carlo_raises_when_a_sample_has_zero_density_under_q():
     with pytest.raises(ValueError, match=r"^q: has zero density"):
         kl_monte_carlo(stats.norm(0, 1), stats.uniform(0, 1), n=100)
+
+
+
+# -- discrete distributions: kl_categorical and entropy ---------------------------------------------------------------
+
+
+def dirichlet(seed, shape):
+    return np.random.default_rng(seed).dirichlet(np.ones(shape[-1]), size=shape[:-1])
+
+
+SHAPES_AND_AXES = [((5,), -1), ((5,), 0), ((4, 5), -1), ((4, 5), 0), ((3, 4, 5), 1), ((3, 4, 5), -1), ((2, 1), -1)]
+
+
+@pytest.mark.parametrize("shape, axis", SHAPES_AND_AXES)
+def test_kl_categorical_and_entropy_agree_with_scipy(shape, axis):
+    p = np.moveaxis(dirichlet(0, shape), -1, axis)
+    q = np.moveaxis(dirichlet(1, shape), -1, axis)
+    expected_kl = stats.entropy(p, q, axis=axis)
+    expected_h = stats.entropy(p, axis=axis)
+    got_kl, got_h = kl_categorical(p, q, axis=axis), entropy(p, axis=axis)
+    assert np.shape(got_kl) == np.shape(expected_kl) and np.shape(got_h) == np.shape(expected_h)
+    np.testing.assert_allclose(got_kl, expected_kl, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(got_h, expected_h, rtol=1e-13, atol=1e-15)
+
+
+def test_one_float64_distribution_gives_a_python_float():
+    assert type(entropy([0.25, 0.75])) is float
+    assert type(kl_categorical([0.25, 0.75], [0.5, 0.5])) is float
+
+
+@pytest.mark.parametrize("shape", [(6,), (4, 6)])
+def test_float32_in_float32_out(shape):
+    p, q = dirichlet(2, shape).astype(np.float32), dirichlet(3, shape).astype(np.float32)
+    got_kl, got_h = kl_categorical(p, q), entropy(p)
+    assert np.asarray(got_kl).dtype == np.float32 and np.asarray(got_h).dtype == np.float32
+    np.testing.assert_allclose(got_kl, stats.entropy(p.astype(float), q.astype(float), axis=-1), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got_h, stats.entropy(p.astype(float), axis=-1), rtol=1e-5, atol=1e-6)
+
+
+def test_mixed_precision_and_integers_give_float64():
+    p32 = np.array([0.5, 0.5], dtype=np.float32)
+    assert type(kl_categorical(p32, [0.25, 0.75])) is float
+    assert entropy([1, 0]) == 0.0 and type(entropy([1, 0])) is float
+    assert np.asarray(entropy(np.array([[1, 0]], dtype=np.int32))).dtype == np.float64
+
+
+def test_zero_probabilities_contribute_nothing():
+    # 0 log 0 = 0, and q = 0 is fine where p = 0 too.
+    assert entropy([0.0, 1.0]) == 0.0
+    assert kl_categorical([0.0, 1.0], [0.0, 1.0]) == 0.0
+    assert kl_categorical([0.0, 1.0], [0.5, 0.5]) == pytest.approx(math.log(2), rel=1e-15)
+    assert kl_categorical([0.0, 0.5, 0.5], [0.0, 0.25, 0.75]) == pytest.approx(stats.entropy([0, 0.5, 0.5], [0, 0.25, 0.75]), rel=1e-14)
+
+
+def test_q_zero_where_p_is_positive_raises_instead_of_returning_inf():
+    assert stats.entropy([0.5, 0.5], [1.0, 0.0]) == np.inf  # scipy's answer
+    with pytest.raises(ValueError, match=r"^q: is 0 where p is positive \(at index \(1, 0\) of the broadcast shape \(2, 2\)\), so KL\(p \|\| q\) is infinite$"):
+        kl_categorical([[0.5, 0.5], [0.5, 0.5]], [[0.5, 0.5], [0.0, 1.0]])
+
+
+def test_one_q_broadcasts_against_many_p():
+    p = dirichlet(4, (7, 3))
+    q = np.array([0.2, 0.3, 0.5])
+    np.testing.assert_allclose(kl_categorical(p, q), stats.entropy(p, np.broadcast_to(q, p.shape), axis=-1), rtol=1e-13)
+
+
+def test_nearly_equal_distributions_are_accurate_where_the_plain_sum_cancels():
+    p = np.array([0.3, 0.2, 0.5])
+    q = p + np.array([1e-9, -2e-9, 1e-9])
+    with mpmath.workdps(50):
+        exact = sum(mpmath.mpf(a) * mpmath.log(mpmath.mpf(a) / mpmath.mpf(b)) for a, b in zip(p, q / q.sum()))
+    assert abs(kl_categorical(p, q) - exact) <= 1e-6 * exact  # exact is 1.4e-17; scipy's sum is off by more
+
+
+BAD_DISTRIBUTIONS = [
+    ((np.array([0.5, 0.6]),), {}, r"^p: must sum to 1 along axis 0 \(within 1\.5e-08\), got a sum of 1\.1"),
+    ((np.array([1.5, -0.5]),), {}, r"^p: must be non-negative \(probabilities\), got min -0\.5$"),
+    ((np.array([np.nan, 1.0]),), {}, r"^p: must be finite, got 1 NaN or infinite value\(s\)$"),
+    ((np.array([]),), {}, r"^p: must not be empty, got shape \(0,\)$"),
+    ((0.5,), {}, r"^p: must be an array of probabilities with at least one axis, got a scalar$"),
+    (("ab",), {}, r"^p: must be numeric"),
+    (([[0.5, 0.5], [1.0]],), {}, r"^p: must be a rectangular array of probabilities"),
+    ((np.array([0.5, 0.5]),), {"axis": 1}, r"^axis: 1 is out of range for p of shape \(2,\)$"),
+    ((np.array([0.5, 0.5]),), {"axis": 0.0}, r"^axis: must be an integer, got 0\.0$"),
+    ((np.ma.masked_array([0.5, 0.5], [True, False]),), {}, r"^p: a masked array with masked entries is not a distribution"),
+    ((np.array([3, 1]),), {}, r"^p: must sum to 1 .* divide counts or weights by their sum"),
+    ((np.array([0.5, 0.5 + 1e-3], dtype=np.float32),), {}, r"^p: must sum to 1 along axis 0 \(within 0\.00035\)"),
+]
+
+
+@pytest.mark.parametrize("args, kwargs, message", BAD_DISTRIBUTIONS)
+def test_entropy_rejects_what_is_not_a_distribution(args, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        entropy(*args, **kwargs)
+
+
+@pytest.mark.parametrize("args, kwargs, message", BAD_DISTRIBUTIONS)
+def test_kl_categorical_rejects_what_is_not_a_distribution_in_either_argument(args, kwargs, message):
+    valid = np.array([0.5, 0.5])
+    with pytest.raises(ValueError, match=message):
+        kl_categorical(*args, valid, **kwargs)
+    if "axis" not in kwargs:  # a bad axis is reported with p, checked first
+        with pytest.raises(ValueError, match=message.replace("^p:", "^q:")):
+            kl_categorical(valid, *args, **kwargs)
+
+
+def test_kl_categorical_names_both_shapes_when_they_do_not_broadcast():
+    with pytest.raises(ValueError, match=r"^p, q: shapes \(2, 3\) and \(2,\) do not broadcast$"):
+        kl_categorical(dirichlet(0, (2, 3)), [0.5, 0.5])
+
+
+def test_a_masked_array_without_masked_entries_is_its_data():
+    p = np.ma.masked_array([0.25, 0.75], [False, False])
+    assert entropy(p) == entropy([0.25, 0.75])
+
+
+def test_the_sum_is_normalised_as_scipy_does():
+    p = np.array([0.25, 0.75]) * (1 + 1e-9)
+    assert entropy(p) == pytest.approx(stats.entropy(p), rel=1e-15)
+
+
+distributions = st.integers(2, 8).flatmap(
+    lambda k: st.tuples(
+        st.lists(st.floats(1e-3, 1.0), min_size=k, max_size=k), st.lists(st.floats(1e-3, 1.0), min_size=k, max_size=k)
+    )
+)
+
+
+def normalised(weights):
+    w = np.asarray(weights)
+    return w / w.sum()
+
+
+@given(pair=distributions)
+def test_kl_categorical_is_non_negative_and_zero_only_for_equal_distributions(pair):
+    p, q = (normalised(w) for w in pair)
+    value = kl_categorical(p, q)
+    assert value >= 0.0
+    assert (value == 0.0) == np.array_equal(p, q)
+    assert kl_categorical(p, p) == 0.0
+    assert value == pytest.approx(stats.entropy(p, q), rel=1e-9, abs=1e-15)
+
+
+@given(pair=distributions)
+def test_entropy_lies_between_0_and_log_k(pair):
+    p = normalised(pair[0])
+    h = entropy(p)
+    assert 0.0 <= h <= math.log(p.size) * (1 + 1e-14)
+    assert h == pytest.approx(stats.entropy(p), rel=1e-13)
+
+
+@given(pair=distributions)
+def test_cross_entropy_is_entropy_plus_divergence(pair):
+    p, q = (normalised(w) for w in pair)
+    cross = -float(np.sum(p * np.log(q)))
+    assert entropy(p) + kl_categorical(p, q) == pytest.approx(cross, rel=1e-12)
+
+
+def test_entropy_of_the_uniform_distribution_is_log_k():
+    assert entropy(np.full(7, 1 / 7)) == pytest.approx(math.log(7), rel=1e-15)
