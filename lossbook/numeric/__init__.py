@@ -49,7 +49,7 @@ Validation is cheap rather than absent: the losses used in inner loops (:func:`m
 result is not finite, which bad input always makes it. Importing this module never imports matplotlib.
 """
 
-from .divergences import MonteCarloEstimate, kl_laplace, kl_monte_carlo, kl_normal, kl_quad
+from .divergences import MonteCarloEstimate, entropy, kl_categorical, kl_laplace, kl_monte_carlo, kl_normal, kl_quad
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -79,6 +79,8 @@ __all__ = [
     "kl_quad",
     "kl_monte_carlo",
     "MonteCarloEstimate",
+    "kl_categorical",
+    "entropy",
     "mse",
     "mae",
     "huber",
