@@ -111,10 +111,9 @@ def _loss(
                 mask |= m
         arrays = [np.where(mask, _FILL[item.kind], a).astype(dtype) for a, item in zip(arrays, items)]
     w = weights(sample_weight, shape, dtype, mask, reduction)
-    names = ", ".join(item.name for item in items)
     if fast is not None:
         for array, item in zip(arrays, items):
-            if item.eager:
+            if item.eager and not (array.ndim == 0 and _in_range(float(array), item.kind)):
                 check(array, item.name, item.kind)
         with quiet():
             result = reduce(fast(*arrays), w, mask, reduction, shape, dtype)
@@ -123,6 +122,7 @@ def _loss(
             return result
     for array, item in zip(arrays, items):
         check(array, item.name, item.kind)
+    names = ", ".join(item.name for item in items)
     with quiet():
         values = careful(*arrays)
     finite_result(values, names, "the loss", dtype)
@@ -157,6 +157,15 @@ def _reduce_checked(
                 return float(result) if dtype == np.float64 else dtype.type(result)
     what = "the mean loss" if reduction == "mean" else "the sum of the losses"
     finite_result(np.inf, names, what, dtype)
+
+
+def _in_range(x: float, kind: str) -> bool:
+    """Whether one number is valid for ``kind`` (a shortcut of :func:`check` for the common scalar parameter)."""
+    if kind == "positive":
+        return 0.0 < x < math.inf
+    if kind == "nonnegative":
+        return 0.0 <= x < math.inf
+    return False
 
 
 def _data(value: Any, name: str, kind: str = "real") -> _Arg:
