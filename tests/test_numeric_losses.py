@@ -665,3 +665,165 @@ def test_mahalanobis_squared_is_non_negative_and_zero_only_at_zero(r, seed):
     value = mahalanobis_squared(r, random_spd(rng_for(seed), 3))
     assert value >= 0.0
     assert (value == 0.0) == (not any(r))
+
+
+# -- the conventions: reduction, sample_weight, masks, dtypes --------------------------------------------------------
+
+from lossbook.numeric import mean_gamma_deviance, mean_poisson_deviance  # noqa: E402
+
+
+def _regression(rng, n):
+    return rng.normal(0, 3, n), rng.normal(0, 3, n)
+
+
+def _location_scale(rng, n):
+    return rng.normal(0, 3, n), rng.uniform(-2, 2, n), np.exp(rng.uniform(-2, 2, n))
+
+
+def _labels_probabilities(rng, n):
+    return rng.integers(0, 2, n).astype(float), rng.uniform(0.01, 0.99, n)
+
+
+def _positive_pair(rng, n):
+    return np.exp(rng.normal(0, 1, n)), np.exp(rng.normal(0, 1, n))
+
+
+# name: (loss, random arguments (data first) for n elements)
+EVERY_LOSS = {
+    "mse": (mse, _regression),
+    "mae": (mae, _regression),
+    "huber": (huber, lambda rng, n: (*_regression(rng, n), 1.5)),
+    "log_cosh": (log_cosh, _regression),
+    "gaussian_nll": (gaussian_nll, _location_scale),
+    "laplace_nll": (laplace_nll, _location_scale),
+    "cauchy_nll": (cauchy_nll, _location_scale),
+    "student_t_nll": (student_t_nll, lambda rng, n: (*_location_scale(rng, n), 4.0)),
+    "generalized_normal_nll": (generalized_normal_nll, lambda rng, n: (*_location_scale(rng, n), 1.5)),
+    "poisson_nll": (poisson_nll, random_counts),
+    "negative_binomial_nll": (negative_binomial_nll, random_overdispersed_counts),
+    "zero_inflated_negative_binomial_nll": (
+        lambda y, pi, mu, alpha, **kw: zero_inflated_negative_binomial_nll(y, pi, mu, alpha, **kw),
+        random_zero_inflated_counts,
+    ),
+    "binary_cross_entropy": (binary_cross_entropy, _labels_probabilities),
+    "binary_cross_entropy_with_logits": (binary_cross_entropy_with_logits, lambda rng, n: (_labels_probabilities(rng, n)[0], rng.normal(0, 4, n))),
+    "focal_loss": (focal_loss, _labels_probabilities),
+    "weighted_mse": (weighted_mse, lambda rng, n: (*_regression(rng, n), rng.uniform(0.1, 2, n))),
+    "cross_entropy": (cross_entropy, lambda rng, n: (rng.integers(0, 3, n), rng.normal(0, 3, (n, 3)))),
+    "mean_poisson_deviance": (mean_poisson_deviance, lambda rng, n: (rng.poisson(2.0, n).astype(float), np.exp(rng.normal(0, 1, n)))),
+    "mean_gamma_deviance": (mean_gamma_deviance, _positive_pair),
+}
+
+
+@pytest.mark.parametrize("name", list(EVERY_LOSS))
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sum_is_the_sum_of_the_per_element_losses_and_mean_their_mean(name, seed):
+    loss, draw = EVERY_LOSS[name]
+    args = draw(rng_for(seed), 40)
+    per_element = loss(*args, reduction="none")
+    assert isinstance(per_element, np.ndarray) and per_element.shape == (40,)
+    assert loss(*args, reduction="sum") == pytest.approx(per_element.sum(), rel=1e-12)
+    if name != "weighted_mse":
+        assert loss(*args) == pytest.approx(per_element.mean(), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", list(EVERY_LOSS))
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_sample_weight_of_ones_is_no_weight(name, reduction):
+    loss, draw = EVERY_LOSS[name]
+    args = draw(rng_for(3), 25)
+    np.testing.assert_allclose(
+        loss(*args, reduction=reduction, sample_weight=np.ones(25)), loss(*args, reduction=reduction), rtol=1e-14
+    )
+
+
+@pytest.mark.parametrize("name", [n for n in EVERY_LOSS if n not in ("weighted_mse", "cross_entropy")])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_weighted_mean_is_the_average_of_the_per_element_losses(name, seed):
+    loss, draw = EVERY_LOSS[name]
+    rng = rng_for(seed)
+    args, w = draw(rng, 30), rng.uniform(0, 4, 30)
+    expected = np.average(loss(*args, reduction="none"), weights=w)  # sklearn's weighted mean
+    assert loss(*args, sample_weight=w) == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(loss(*args, reduction="none", sample_weight=w), w * loss(*args, reduction="none"), rtol=1e-14)
+
+
+@pytest.mark.parametrize("name", list(EVERY_LOSS))
+def test_a_masked_element_is_left_out_as_a_weight_of_zero_would_leave_it(name):
+    loss, draw = EVERY_LOSS[name]
+    args = list(draw(rng_for(4), 12))
+    keep = np.ones(12)
+    keep[[2, 7]] = 0.0
+    masked = list(args)
+    data = np.array(args[0], dtype=float)
+    data[[2, 7]] = np.nan  # never read
+    masked[0] = np.ma.masked_array(data, mask=keep == 0)
+    assert loss(*masked) == pytest.approx(loss(*args, sample_weight=keep), rel=1e-13)
+    assert loss(*masked, reduction="sum") == pytest.approx(loss(*args, reduction="sum", sample_weight=keep), rel=1e-13)
+    per_element = loss(*masked, reduction="none")
+    assert isinstance(per_element, np.ma.MaskedArray) and list(np.flatnonzero(per_element.mask)) == [2, 7]
+
+
+def test_the_issue_example_a_masked_outlier_is_not_counted():
+    y = np.ma.masked_array([1.0, 2.0, 3.0, 9999.0], mask=[0, 0, 0, 1])
+    assert mse(y, np.array([1.0, 2.0, 3.0, 0.0])) == 0.0
+
+
+@pytest.mark.parametrize("name", list(EVERY_LOSS))
+def test_float32_in_is_float32_out_and_close_to_float64(name):
+    loss, draw = EVERY_LOSS[name]
+    args = draw(rng_for(5), 30)
+    single = [np.asarray(a, np.float32) if np.asarray(a).dtype.kind == "f" else a for a in args]
+    value = loss(*single)
+    assert type(value) is np.float32
+    assert loss(*single, reduction="none").dtype == np.float32
+    assert value == pytest.approx(loss(*args), rel=2e-5)
+
+
+@pytest.mark.parametrize("loss", [mse, mae, huber, log_cosh], ids=["mse", "mae", "huber", "log_cosh"])
+def test_integers_become_float64_and_python_numbers_keep_float32(loss):
+    assert type(loss(np.array([1, 2, 3]), np.array([0, 0, 1]))) is float
+    assert type(loss(np.array([1.0, 2.0], np.float32), 0)) is np.float32
+    assert type(loss(np.array([1.0, 2.0], np.float32), np.array([1.0, 2.0]))) is float
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    data=st.lists(st.tuples(values, values, st.floats(0.0, 1e3)), min_size=1, max_size=30),
+    name=st.sampled_from(["mse", "mae", "huber", "log_cosh"]),
+)
+def test_laws_of_reduction_and_weights_hold_for_any_data(data, name):
+    loss = EVERY_LOSS[name][0]
+    y, y_hat, w = (np.array(column) for column in zip(*data))
+    per_element = loss(y, y_hat, reduction="none")
+    assert loss(y, y_hat, reduction="sum") == pytest.approx(math.fsum(per_element), rel=1e-12, abs=1e-300)
+    assert loss(y, y_hat, sample_weight=np.ones_like(w)) == pytest.approx(loss(y, y_hat), rel=1e-14, abs=1e-300)
+    if w.sum() > 0:
+        expected = math.fsum(w * per_element) / math.fsum(w)
+        assert loss(y, y_hat, sample_weight=w) == pytest.approx(expected, rel=1e-10, abs=1e-300)
+
+
+def test_huber_with_reduction_none_draws_in_losses_side_by_side():
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    from lossbook import plots
+
+    r = np.linspace(-3, 3, 61)
+    fig = plots.losses_side_by_side({"Huber": lambda residual: huber(residual, 0.0, reduction="none")}, r)
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), huber(r, 0.0, reduction="none"))
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("rate", [0.0, [0.0, 0.0]])
+def test_poisson_nll_of_zero_counts_at_a_zero_rate_is_zero_the_saturated_model(rate):
+    assert poisson_nll([0, 0], rate) == 0.0
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_mahalanobis_squared_reductions(seed):
+    rng = rng_for(seed)
+    r, cov = rng.normal(size=(10, 2)), random_spd(rng, 2)
+    per_row = mahalanobis_squared(r, cov)
+    assert mahalanobis_squared(r, cov, reduction="mean") == pytest.approx(per_row.mean(), rel=1e-14)
+    assert mahalanobis_squared(r, cov, reduction="sum") == pytest.approx(per_row.sum(), rel=1e-14)

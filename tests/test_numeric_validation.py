@@ -16,10 +16,12 @@ from lossbook.numeric import (
     binary_cross_entropy_with_logits,
     cauchy_nll,
     cross_entropy,
+    entropy,
     focal_loss,
     gaussian_nll,
     generalized_normal_nll,
     huber,
+    kl_categorical,
     kl_laplace,
     kl_monte_carlo,
     kl_normal,
@@ -154,6 +156,9 @@ CASES = [
     (huber, (0.0, 1.0), {"delta": 0.0}, r"^delta: must be positive, got min 0\.0$"),
     (huber, ([0.0, 0.0], 1.0), {"delta": [1.0, -1.0]}, r"^delta: must be positive, got min -1\.0$"),
     (focal_loss, (1.0, 0.5), {"gamma": -0.5}, r"^gamma: must be non-negative, got -0\.5$"),
+    # discrete distributions (the divergences' own messages; listed here so that every public function has a case)
+    (entropy, ([0.5, -0.5],), {}, r"^p: must be non-negative"),
+    (kl_categorical, ([0.5, 0.5], [1.0, 0.0]), {}, r"^q: is 0 where p is positive"),
     # n < 2, and n not an integer
     (kl_monte_carlo, (N01, N01), {"n": 1}, r"^n: must be at least 2 to estimate a standard error, got 1$"),
     (kl_monte_carlo, (N01, N01), {"n": 0}, r"^n: must be at least 2"),
