@@ -1,5 +1,6 @@
-"""Every chapter on a 390-pixel phone screen: no formula is cut off, and a formula wider than the column
-scrolls sideways with a visible cue.
+"""On a 390-pixel phone screen no formula is cut off, and a formula wider than the column scrolls sideways with a
+visible cue. test_chapters.py runs FORMULA_PROBLEMS on every chapter (in the tab it has already loaded); this file
+shows that the marking works and that the check can fail.
 
 The theme clips inline formulas (``span.math`` hides its overflow) and gives no sign that a wide display
 formula scrolls. ``_static/math-overflow.js`` marks every formula wider than its box (class ``lossbook-wide``:
@@ -47,13 +48,6 @@ def phone(reader):
     page.set_viewport_size(PHONE)
     yield page
     page.close()
-
-
-def test_no_formula_is_cut_off_on_a_phone(reader, phone, chapter_page):
-    page = reader.open(chapter_page, page=phone)
-    page.wait_for_function(MARKED, timeout=20_000)
-    problems = page.evaluate(FORMULA_PROBLEMS)
-    assert not problems, f"{chapter_page} at {PHONE['width']} px:\n" + "\n".join(problems[:30])
 
 
 def test_a_wide_derivation_scrolls_with_a_fading_edge(reader, phone):
