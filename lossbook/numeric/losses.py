@@ -218,7 +218,13 @@ def _log1p_square(z: np.ndarray, log_abs_z: np.ndarray) -> np.ndarray:
 
 
 @_documented
-def mse(y: ArrayLike, y_hat: ArrayLike, *, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def mse(
+    y: ArrayLike,
+    y_hat: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Mean squared error :math:`\frac1n\sum_i (y_i - \hat y_i)^2`.
 
     Parameters
@@ -226,7 +232,7 @@ def mse(y: ArrayLike, y_hat: ArrayLike, *, reduction: Reduction = "mean", sample
     y : array_like
         Targets.
     y_hat : array_like
-        Predictions, broadcastable with ``y``.
+        Predictions, of the same shape as ``y`` (or a single number).
     {{reduction}}
 
     Returns
@@ -236,7 +242,8 @@ def mse(y: ArrayLike, y_hat: ArrayLike, *, reduction: Reduction = "mean", sample
     Raises
     ------
     ValueError
-        If an argument is not numeric, empty, or contains NaN or infinity, if the shapes do not broadcast, or
+        If an argument is not numeric, empty, or contains NaN or infinity, if the shapes do not fit (see
+        :mod:`lossbook.numeric`), or
         if the loss overflows float64.
 
     Notes
@@ -251,6 +258,8 @@ def mse(y: ArrayLike, y_hat: ArrayLike, *, reduction: Reduction = "mean", sample
     array([0., 0., 4.])
     >>> mse([1.0, 2.0, 3.0], [1.0, 2.0, 5.0], sample_weight=[1.0, 1.0, 2.0])  # (0 + 0 + 2 * 4) / 4
     2.0
+    >>> mse(np.array([1.0, 2.0, 3.0], np.float32), 0.0)  # float32 in, float32 out
+    np.float32(4.6666665)
     >>> mse([1.0, 2.0], [[1.0], [2.0]])
     Traceback (most recent call last):
     ...
@@ -274,7 +283,13 @@ def _mse_careful(y: np.ndarray, y_hat: np.ndarray) -> np.ndarray:
 
 
 @_documented
-def mae(y: ArrayLike, y_hat: ArrayLike, *, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def mae(
+    y: ArrayLike,
+    y_hat: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Mean absolute error :math:`\frac1n\sum_i |y_i - \hat y_i|`.
 
     Parameters
@@ -282,7 +297,7 @@ def mae(y: ArrayLike, y_hat: ArrayLike, *, reduction: Reduction = "mean", sample
     y : array_like
         Targets.
     y_hat : array_like
-        Predictions, broadcastable with ``y``.
+        Predictions, of the same shape as ``y`` (or a single number).
     {{reduction}}
 
     Returns
@@ -292,7 +307,8 @@ def mae(y: ArrayLike, y_hat: ArrayLike, *, reduction: Reduction = "mean", sample
     Raises
     ------
     ValueError
-        If an argument is not numeric, empty, or contains NaN or infinity, or if the shapes do not broadcast.
+        If an argument is not numeric, empty, or contains NaN or infinity, or if the shapes do not fit (see
+        :mod:`lossbook.numeric`).
 
     Notes
     -----
@@ -318,7 +334,14 @@ def _mae_careful(y: np.ndarray, y_hat: np.ndarray) -> np.ndarray:
 
 
 @_documented
-def huber(y: ArrayLike, y_hat: ArrayLike, delta: ArrayLike = 1.0, *, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def huber(
+    y: ArrayLike,
+    y_hat: ArrayLike,
+    delta: ArrayLike = 1.0,
+    *,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Huber loss: quadratic for small residuals, linear for large ones.
 
     .. math::
@@ -330,7 +353,7 @@ def huber(y: ArrayLike, y_hat: ArrayLike, delta: ArrayLike = 1.0, *, reduction: 
     y : array_like
         Targets.
     y_hat : array_like
-        Predictions, broadcastable with ``y``.
+        Predictions, of the same shape as ``y`` (or a single number).
     delta : array_like, optional
         Where the quadratic piece turns linear (positive; a number, or an array that broadcasts to the data's
         shape).
@@ -385,7 +408,13 @@ def _huber_careful(y: np.ndarray, y_hat: np.ndarray, delta: np.ndarray) -> np.nd
 
 
 @_documented
-def log_cosh(y: ArrayLike, y_hat: ArrayLike, *, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def log_cosh(
+    y: ArrayLike,
+    y_hat: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Log-cosh loss :math:`\frac1n\sum_i \log\cosh(y_i - \hat y_i)`.
 
     Computed as :math:`\log(1 + 2\sinh^2(r/2))` for :math:`|r| \le 1` (accurate for tiny residuals, where it
@@ -397,7 +426,7 @@ def log_cosh(y: ArrayLike, y_hat: ArrayLike, *, reduction: Reduction = "mean", s
     y : array_like
         Targets.
     y_hat : array_like
-        Predictions, broadcastable with ``y``.
+        Predictions, of the same shape as ``y`` (or a single number).
     {{reduction}}
 
     Returns
@@ -407,7 +436,8 @@ def log_cosh(y: ArrayLike, y_hat: ArrayLike, *, reduction: Reduction = "mean", s
     Raises
     ------
     ValueError
-        If an argument is not numeric, empty, or contains NaN or infinity, or if the shapes do not broadcast.
+        If an argument is not numeric, empty, or contains NaN or infinity, or if the shapes do not fit (see
+        :mod:`lossbook.numeric`).
 
     Notes
     -----
@@ -433,7 +463,14 @@ def _log_cosh(y: np.ndarray, y_hat: np.ndarray) -> np.ndarray:
 
 
 @_documented
-def gaussian_nll(y: ArrayLike, mu: ArrayLike, sigma: ArrayLike, *, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def gaussian_nll(
+    y: ArrayLike,
+    mu: ArrayLike,
+    sigma: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Negative log-likelihood of :math:`y` under :math:`\mathcal{N}(\mu, \sigma^2)`, averaged.
 
     .. math::
@@ -460,7 +497,7 @@ def gaussian_nll(y: ArrayLike, mu: ArrayLike, sigma: ArrayLike, *, reduction: Re
     ------
     ValueError
         If an argument is not numeric, empty, or contains NaN or infinity, if ``sigma`` is not positive, if
-        the shapes do not broadcast, or if the loss overflows float64.
+        the shapes do not fit (see :mod:`lossbook.numeric`), or if the loss overflows float64.
 
     Notes
     -----
@@ -472,6 +509,10 @@ def gaussian_nll(y: ArrayLike, mu: ArrayLike, sigma: ArrayLike, *, reduction: Re
     0.918939
     >>> gaussian_nll([1.0, 3.0], 1.0, 2.0)  # log(2 pi 4) / 2 + mean of (0, 1 / 8)
     1.862086
+    >>> gaussian_nll([1.0, 3.0], 1.0, 2.0, reduction="none")  # per observation: log(2 pi 4) / 2 + (0, 1 / 2)
+    array([1.612086, 2.112086])
+    >>> gaussian_nll([1.0, 3.0], 1.0, [1.0, 2.0], sample_weight=[0.0, 1.0])  # only the second counts
+    2.112086
     """
     return _loss(
         _gaussian_fast, _gaussian_careful, (_data(y, "y"), _data(mu, "mu")), (_Arg(sigma, "sigma", "positive"),),
@@ -499,7 +540,14 @@ def _gaussian_careful(y: np.ndarray, mu: np.ndarray, sigma: np.ndarray) -> np.nd
 
 
 @_documented
-def laplace_nll(y: ArrayLike, mu: ArrayLike, b: ArrayLike, *, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def laplace_nll(
+    y: ArrayLike,
+    mu: ArrayLike,
+    b: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Negative log-likelihood of :math:`y` under :math:`\operatorname{Laplace}(\mu, b)`, averaged.
 
     .. math::
@@ -559,7 +607,15 @@ def _laplace_careful(y: np.ndarray, mu: np.ndarray, b: np.ndarray) -> np.ndarray
 
 
 @_documented
-def generalized_normal_nll(y: ArrayLike, mu: ArrayLike, alpha: ArrayLike, p: ArrayLike, *, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def generalized_normal_nll(
+    y: ArrayLike,
+    mu: ArrayLike,
+    alpha: ArrayLike,
+    p: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Negative log-likelihood of :math:`y` under the generalised normal distribution, averaged.
 
     .. math::
@@ -590,7 +646,7 @@ def generalized_normal_nll(y: ArrayLike, mu: ArrayLike, alpha: ArrayLike, p: Arr
     ------
     ValueError
         If an argument is not numeric, empty, or contains NaN or infinity, if ``alpha`` or ``p`` is not
-        positive, if the shapes do not broadcast, or if the loss overflows float64.
+        positive, if the shapes do not fit (see :mod:`lossbook.numeric`), or if the loss overflows float64.
 
     Notes
     -----
@@ -620,7 +676,14 @@ def _generalized_normal(y: np.ndarray, mu: np.ndarray, alpha: np.ndarray, p: np.
 
 
 @_documented
-def cauchy_nll(y: ArrayLike, loc: ArrayLike, scale: ArrayLike, *, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def cauchy_nll(
+    y: ArrayLike,
+    loc: ArrayLike,
+    scale: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Negative log-likelihood of :math:`y` under the Cauchy distribution, averaged.
 
     .. math::
@@ -647,7 +710,7 @@ def cauchy_nll(y: ArrayLike, loc: ArrayLike, scale: ArrayLike, *, reduction: Red
     ------
     ValueError
         If an argument is not numeric, empty, or contains NaN or infinity, if ``scale`` is not positive, or if
-        the shapes do not broadcast.
+        the shapes do not fit (see :mod:`lossbook.numeric`).
 
     Notes
     -----
@@ -673,7 +736,15 @@ def _cauchy(y: np.ndarray, loc: np.ndarray, scale: np.ndarray) -> np.ndarray:
 
 
 @_documented
-def student_t_nll(y: ArrayLike, loc: ArrayLike, scale: ArrayLike, df: ArrayLike, *, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def student_t_nll(
+    y: ArrayLike,
+    loc: ArrayLike,
+    scale: ArrayLike,
+    df: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Negative log-likelihood of :math:`y` under Student's t distribution, averaged.
 
     .. math::
@@ -704,7 +775,7 @@ def student_t_nll(y: ArrayLike, loc: ArrayLike, scale: ArrayLike, df: ArrayLike,
     ------
     ValueError
         If an argument is not numeric, empty, or contains NaN or infinity, if ``scale`` or ``df`` is not
-        positive, if the shapes do not broadcast, or if the loss overflows float64.
+        positive, if the shapes do not fit (see :mod:`lossbook.numeric`), or if the loss overflows float64.
 
     Notes
     -----
@@ -736,7 +807,13 @@ def _student_t(y: np.ndarray, loc: np.ndarray, scale: np.ndarray, df: np.ndarray
 
 
 @_documented
-def poisson_nll(y: ArrayLike, rate: ArrayLike, *, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def poisson_nll(
+    y: ArrayLike,
+    rate: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Negative log-likelihood of counts :math:`y` under :math:`\operatorname{Poisson}(\lambda)`, averaged.
 
     .. math::
@@ -761,7 +838,8 @@ def poisson_nll(y: ArrayLike, rate: ArrayLike, *, reduction: Reduction = "mean",
     ------
     ValueError
         If an argument is not numeric, empty, or contains NaN or infinity, if ``y`` is not a non-negative
-        integer, if ``rate`` is not positive, if the shapes do not broadcast, or if the loss overflows.
+        integer, if ``rate`` is not positive, if the shapes do not fit (see
+        :mod:`lossbook.numeric`), or if the loss overflows.
 
     Notes
     -----
@@ -773,6 +851,8 @@ def poisson_nll(y: ArrayLike, rate: ArrayLike, *, reduction: Reduction = "mean",
     1.0
     >>> poisson_nll([2, 3], 2.5)
     1.451726
+    >>> poisson_nll([0, 0], 0.0)  # the saturated model of zero counts
+    0.0
     >>> poisson_nll(1.5, 1.0)
     Traceback (most recent call last):
     ...
@@ -829,7 +909,14 @@ def _negative_binomial_log_mass(y: np.ndarray, mu: np.ndarray, alpha: np.ndarray
 
 
 @_documented
-def negative_binomial_nll(y: ArrayLike, mu: ArrayLike, alpha: ArrayLike, *, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def negative_binomial_nll(
+    y: ArrayLike,
+    mu: ArrayLike,
+    alpha: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Negative log-likelihood of counts :math:`y` under a negative binomial with mean :math:`\mu` and
     dispersion :math:`\alpha` (variance :math:`\mu + \alpha\mu^2`), averaged.
 
@@ -859,7 +946,8 @@ def negative_binomial_nll(y: ArrayLike, mu: ArrayLike, alpha: ArrayLike, *, redu
     ------
     ValueError
         If an argument is not numeric, empty, or contains NaN or infinity, if ``y`` is not a non-negative
-        integer, if ``mu`` or ``alpha`` is not positive, if the shapes do not broadcast, or if the loss
+        integer, if ``mu`` or ``alpha`` is not positive, if the shapes do not fit (see
+        :mod:`lossbook.numeric`), or if the loss
         overflows.
 
     Notes
@@ -891,7 +979,15 @@ def _negative_binomial(y: np.ndarray, mu: np.ndarray, alpha: np.ndarray) -> np.n
 
 
 @_documented
-def zero_inflated_negative_binomial_nll(y: ArrayLike, pi: ArrayLike, mu: ArrayLike, alpha: ArrayLike, *, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def zero_inflated_negative_binomial_nll(
+    y: ArrayLike,
+    pi: ArrayLike,
+    mu: ArrayLike,
+    alpha: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Negative log-likelihood of counts under a zero-inflated negative binomial, averaged.
 
     With probability :math:`\pi` a count is a structural zero, otherwise it is negative binomial with mean
@@ -964,7 +1060,13 @@ def _zinb(y: np.ndarray, mu: np.ndarray, pi: np.ndarray, alpha: np.ndarray) -> n
 
 
 @_documented
-def binary_cross_entropy(y: ArrayLike, p: ArrayLike, *, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def binary_cross_entropy(
+    y: ArrayLike,
+    p: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Binary cross-entropy :math:`-\frac1n\sum_i [y_i\log p_i + (1 - y_i)\log(1 - p_i)]`.
 
     Uses :func:`scipy.special.xlogy`, so :math:`0 \log 0 = 0`: a probability of exactly 0 or 1 on the
@@ -985,8 +1087,8 @@ def binary_cross_entropy(y: ArrayLike, p: ArrayLike, *, reduction: Reduction = "
     Raises
     ------
     ValueError
-        If ``y`` or ``p`` is outside [0, 1] (or not numeric, empty, NaN, infinite), if the shapes do not
-        broadcast, or if a probability of exactly 0 or 1 is put on the wrong label (the loss would be
+        If ``y`` or ``p`` is outside [0, 1] (or not numeric, empty, NaN, infinite), if the shapes do not fit
+        (see :mod:`lossbook.numeric`), or if a probability of exactly 0 or 1 is put on the wrong label (the loss would be
         infinite; use :func:`binary_cross_entropy_with_logits`).
 
     Notes
@@ -1026,7 +1128,14 @@ def _binary_cross_entropy(y: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 
 @_documented
-def binary_cross_entropy_with_logits(y: ArrayLike, logits: ArrayLike, *, pos_weight: ArrayLike | None = None, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def binary_cross_entropy_with_logits(
+    y: ArrayLike,
+    logits: ArrayLike,
+    *,
+    pos_weight: ArrayLike | None = None,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Binary cross-entropy of labels given logits :math:`z`, with :math:`p = \sigma(z) = 1/(1 + e^{-z})`.
 
     Computed stably as :math:`\max(z, 0) - z y + \log(1 + e^{-|z|})`, which never forms :math:`\sigma(z)` and
@@ -1060,6 +1169,8 @@ def binary_cross_entropy_with_logits(y: ArrayLike, logits: ArrayLike, *, pos_wei
     0.693147
     >>> binary_cross_entropy_with_logits([1, 0], [-1000.0, 1000.0])
     1000.0
+    >>> binary_cross_entropy_with_logits([1, 0], [0.0, 0.0], pos_weight=3.0, reduction="none")  # 3 log 2, log 2
+    array([2.079442, 0.693147])
     """
     params = () if pos_weight is None else (_Arg(pos_weight, "pos_weight", "nonnegative"),)
     return _loss(
@@ -1069,7 +1180,8 @@ def binary_cross_entropy_with_logits(y: ArrayLike, logits: ArrayLike, *, pos_wei
 
 
 def _bce_with_logits(y: np.ndarray, z: np.ndarray, pos_weight: np.ndarray | None = None) -> np.ndarray:
-    # -[pw y log sigma(z) + (1 - y) log(1 - sigma(z))] = (1 - y) max(z, 0) + pw y max(-z, 0) + (1 + (pw - 1) y) log(1 + e^-|z|):
+    # -[pw y log sigma(z) + (1 - y) log(1 - sigma(z))]
+    #   = (1 - y) max(z, 0) + pw y max(-z, 0) + (1 + (pw - 1) y) log(1 + e^-|z|):
     # every term is non-negative, so nothing cancels
     tail = np.log1p(np.exp(-np.abs(z)))
     if pos_weight is None:
@@ -1078,7 +1190,16 @@ def _bce_with_logits(y: np.ndarray, z: np.ndarray, pos_weight: np.ndarray | None
 
 
 @_documented
-def cross_entropy(labels: ArrayLike, logits: ArrayLike, *, weight: ArrayLike | None = None, ignore_index: int | None = None, label_smoothing: float = 0.0, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def cross_entropy(
+    labels: ArrayLike,
+    logits: ArrayLike,
+    *,
+    weight: ArrayLike | None = None,
+    ignore_index: int | None = None,
+    label_smoothing: float = 0.0,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Multiclass cross-entropy given logits, as :func:`torch.nn.functional.cross_entropy`.
 
     For a class label :math:`c_i` and class weights :math:`v` (all 1 by default), with :math:`\log p_{ij}` the
@@ -1151,7 +1272,9 @@ def cross_entropy(labels: ArrayLike, logits: ArrayLike, *, weight: ArrayLike | N
     dtype = compute_dtype(logits, labels if getattr(labels, "shape", None) == np.shape(logits) else None)
     z, z_mask = as_array(logits, "logits", dtype)
     if z.ndim == 0:
-        raise ValueError("logits: must have shape (C,) or (N, C, d1, ..., dk), the class axis second, got a single number")
+        raise ValueError(
+            "logits: must have shape (C,) or (N, C, d1, ..., dk), the class axis second, got a single number"
+        )
     axis = 1 if z.ndim >= 2 else 0
     k = z.shape[axis]
     shape = z.shape[:axis] + z.shape[axis + 1 :]  # the shape of the per-element losses
@@ -1209,10 +1332,12 @@ def cross_entropy(labels: ArrayLike, logits: ArrayLike, *, weight: ArrayLike | N
         per_class = 1.0 if class_weight is None else class_weight[index]
         values = picked * per_class if class_weight is not None else picked
         if eps > 0.0:
-            spread = -(log_p if class_weight is None else log_p * _on_class_axis(class_weight, z.ndim, axis)).sum(axis=axis)
+            weighted = log_p if class_weight is None else log_p * _on_class_axis(class_weight, z.ndim, axis)
+            spread = -weighted.sum(axis=axis)
             values = (1.0 - eps) * values + (eps / k) * spread
         values = np.where(ignored, 0, values).astype(dtype)
-        count_weight = np.where(ignored, 0, per_class).astype(dtype) if (ignore_index is not None or class_weight is not None) else None
+        counted = ignore_index is not None or class_weight is not None
+        count_weight = np.where(ignored, 0, per_class).astype(dtype) if counted else None
     if mask is not None and count_weight is None:
         count_weight = np.ones(shape, dtype)
     if count_weight is not None and mask is not None:
@@ -1240,7 +1365,14 @@ def _on_class_axis(class_weight: np.ndarray, ndim: int, axis: int) -> np.ndarray
 
 
 @_documented
-def focal_loss(y: ArrayLike, p: ArrayLike, gamma: float = 2.0, *, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def focal_loss(
+    y: ArrayLike,
+    p: ArrayLike,
+    gamma: float = 2.0,
+    *,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Binary focal loss (Lin et al., 2017): cross-entropy down-weighted on examples already classified well.
 
     .. math::
@@ -1267,7 +1399,8 @@ def focal_loss(y: ArrayLike, p: ArrayLike, gamma: float = 2.0, *, reduction: Red
     Raises
     ------
     ValueError
-        If ``gamma`` is negative, ``y`` or ``p`` is outside [0, 1] (or invalid), the shapes do not broadcast,
+        If ``gamma`` is negative, ``y`` or ``p`` is outside [0, 1] (or invalid), the shapes do not fit (see
+        :mod:`lossbook.numeric`),
         or a probability of exactly 0 or 1 is put on the wrong label (infinite loss).
 
     Notes
@@ -1295,7 +1428,14 @@ def _focal(y: np.ndarray, p: np.ndarray, gamma: float) -> np.ndarray:
 
 
 @_documented
-def weighted_mse(y: ArrayLike, y_hat: ArrayLike, weights: ArrayLike, *, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def weighted_mse(
+    y: ArrayLike,
+    y_hat: ArrayLike,
+    weights: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Weighted mean squared error :math:`\sum_i w_i (y_i - \hat y_i)^2 \big/ \sum_i w_i`.
 
     Parameters
@@ -1305,7 +1445,8 @@ def weighted_mse(y: ArrayLike, y_hat: ArrayLike, weights: ArrayLike, *, reductio
     y_hat : array_like
         Predictions.
     weights : array_like
-        Non-negative weights, not all zero (after broadcasting with ``y`` and ``y_hat``).
+        Non-negative weights, not all zero, broadcast to the shape of ``y`` and ``y_hat``; the same as
+        ``mse(y, y_hat, sample_weight=weights)`` (multiplied by ``sample_weight`` when that is given too).
     {{reduction}}
 
     Returns
@@ -1316,7 +1457,7 @@ def weighted_mse(y: ArrayLike, y_hat: ArrayLike, weights: ArrayLike, *, reductio
     ------
     ValueError
         If a weight is negative or all are zero, an argument is not numeric, empty, NaN or infinite, the shapes
-        do not broadcast, or the loss overflows float64.
+        do not fit (see :mod:`lossbook.numeric`), or the loss overflows float64.
 
     Notes
     -----
@@ -1351,7 +1492,13 @@ def weighted_mse(y: ArrayLike, y_hat: ArrayLike, weights: ArrayLike, *, reductio
     return mse(y, y_hat, reduction=reduction, sample_weight=w)
 
 
-def mahalanobis_squared(r: ArrayLike, covariance: ArrayLike, *, reduction: Reduction = "none", sample_weight: ArrayLike | None = None) -> LossValue:
+def mahalanobis_squared(
+    r: ArrayLike,
+    covariance: ArrayLike,
+    *,
+    reduction: Reduction = "none",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Squared Mahalanobis length :math:`r^\top \Sigma^{-1} r` of each row of ``r`` (not a mean).
 
     Solved with a Cholesky factor :math:`\Sigma = LL^\top` as :math:`\|L^{-1} r\|^2`; :math:`\Sigma^{-1}` is never
@@ -1418,13 +1565,21 @@ def mahalanobis_squared(r: ArrayLike, covariance: ArrayLike, *, reduction: Reduc
         values = np.sum(solved * solved, axis=0).reshape(shape).astype(dtype)
     finite_result(values, "r, covariance", "the squared length", dtype)
     if reduction == "none" and sample_weight is None and mask is None:
-        return float(values) if values.ndim == 0 and dtype == np.float64 else (values if values.ndim else dtype.type(values))
+        if values.ndim:
+            return values
+        return float(values) if dtype == np.float64 else dtype.type(values)
     w = weights(sample_weight, shape, dtype, mask, reduction)
     return _reduce_checked(values, w, mask, reduction, shape, dtype, "r, covariance")
 
 
 @_documented
-def mean_poisson_deviance(y_true: ArrayLike, y_pred: ArrayLike, *, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def mean_poisson_deviance(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Mean Poisson deviance, as :func:`sklearn.metrics.mean_poisson_deviance`.
 
     .. math::
@@ -1497,7 +1652,13 @@ def _poisson_deviance(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
 
 
 @_documented
-def mean_gamma_deviance(y_true: ArrayLike, y_pred: ArrayLike, *, reduction: Reduction = "mean", sample_weight: ArrayLike | None = None) -> LossValue:
+def mean_gamma_deviance(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> LossValue:
     r"""Mean Gamma deviance, as :func:`sklearn.metrics.mean_gamma_deviance`.
 
     .. math::
