@@ -6,6 +6,8 @@ says why. The table below lists one case per rule and function; the tests after 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -288,3 +290,54 @@ def test_mean_survives_a_sum_that_overflows():
 def test_scaled_difference_survives_a_difference_that_overflows():
     got = _validation.scaled_difference(np.array(1e308), np.array(-1e308), np.array(1e300))
     assert got == pytest.approx(2e8, rel=1e-15)
+
+
+# -- the helpers of the losses' conventions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "arguments, expected",
+    [
+        ((np.zeros(2, np.float32), np.zeros(2, np.float32)), np.float32),
+        ((np.zeros(2, np.float32), 0.5), np.float32),  # a Python number does not raise the precision
+        ((np.zeros(2, np.float32), np.zeros(2, np.int64)), np.float32),  # nor do integer labels
+        ((np.zeros(2, np.float16), 1), np.float32),
+        ((np.zeros(2, np.float32), np.zeros(2)), np.float64),
+        ((np.zeros(2, np.int64), np.zeros(2, bool)), np.float64),  # integers alone become float64
+        (([1.0, 2.0], 3), np.float64),
+        ((np.float32(1.0), np.float64(2.0)), np.float64),
+    ],
+)
+def test_compute_dtype_is_float32_only_when_a_float32_argument_meets_no_float64(arguments, expected):
+    assert _validation.compute_dtype(*arguments) == expected
+
+
+def test_as_array_does_not_copy_an_array_of_the_computation_dtype():
+    x = np.arange(4.0)
+    assert _validation.as_array(x, "x", np.dtype(np.float64))[0] is x
+
+
+def test_as_array_returns_the_mask_of_a_masked_array():
+    array, mask = _validation.as_array(np.ma.masked_array([1.0, 2.0], mask=[0, 1]), "x", np.dtype(np.float64))
+    np.testing.assert_array_equal(mask, [False, True])
+    assert _validation.as_array(np.ma.masked_array([1.0, 2.0]), "x", np.dtype(np.float64))[1] is None
+
+
+@pytest.mark.parametrize("a, b, shape", [((3,), (3,), (3,)), ((3, 2), (), (3, 2)), ((), (4,), (4,)), ((), (), ())])
+def test_data_shape_is_the_common_shape_or_that_of_the_array_beside_a_single_number(a, b, shape):
+    assert _validation.data_shape(np.zeros(a), "a", np.zeros(b), "b") == shape
+
+
+@pytest.mark.parametrize("a, b", [((3,), (3, 1)), ((3,), (1,)), ((2, 3), (3,))])
+def test_data_shape_refuses_to_broadcast_two_arrays(a, b):
+    with pytest.raises(ValueError, match=rf"^b: shape {re.escape(str(b))} differs from the shape {re.escape(str(a))} of a;"):
+        _validation.data_shape(np.zeros(a), "a", np.zeros(b), "b")
+
+
+@pytest.mark.parametrize("param, ok", [((), True), ((3,), True), ((2, 1), True), ((1, 3), True), ((2, 3), True), ((3, 1), False), ((2, 2, 3), False)])
+def test_a_parameter_broadcasts_to_the_data_shape_but_never_enlarges_it(param, ok):
+    if ok:
+        _validation.fits(np.zeros(param), "sigma", (2, 3), "y, mu")
+    else:
+        with pytest.raises(ValueError, match=r"^sigma: shape .* does not broadcast to the shape \(2, 3\) of y, mu$"):
+            _validation.fits(np.zeros(param), "sigma", (2, 3), "y, mu")
