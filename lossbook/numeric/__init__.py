@@ -16,8 +16,9 @@ The losses share one set of conventions, those of torch.nn.functional and scikit
    * - sample_weight
      - Every loss takes ``sample_weight=None``: non-negative per-element weights :math:`w_i`, broadcast to the
        data's shape by NumPy's rules (a weight per row of (N, C) data has shape (N, 1)). ``"mean"`` is
-       :math:`\\sum_i w_i \\ell_i / \\sum_i w_i` (as ``numpy.average`` and scikit-learn), ``"sum"`` is :math:`\\sum_i w_i \\ell_i`, ``"none"`` is :math:`w_i \\ell_i`. Weights of
-       ones give the unweighted loss. :func:`cross_entropy` keeps torch's weighted mean for its class
+       :math:`\\sum_i w_i \\ell_i / \\sum_i w_i` (as ``numpy.average`` and scikit-learn), ``"sum"`` is
+       :math:`\\sum_i w_i \\ell_i`, ``"none"`` is :math:`w_i \\ell_i`. Weights of ones give the unweighted
+       loss. :func:`cross_entropy` keeps torch's weighted mean for its class
        ``weight`` (see there).
    * - shapes
      - The two data arguments (the observation and its prediction: ``y, y_hat``; ``y, mu``; ``y, loc``;
