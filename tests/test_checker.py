@@ -2,6 +2,7 @@
 labels and CPU limits."""
 
 import re
+import time
 
 import pytest
 import sympy as sp
@@ -234,3 +235,31 @@ def test_an_index_offset_is_sampled_with_both_signs_and_a_sum_bound_as_a_size():
     cyclic.equals(sp.Sum(x[t] ** 2, (t, 0, n - 1)), "a cyclic shift keeps the energy")
     label = cyclic.steps[1].check.describe()
     assert "sizes 1 to" in label and "integers -" in label
+
+
+def test_a_cpu_limit_that_strikes_inside_a_garbage_collector_callback_is_not_lost():
+    """A signal handler's exception raised inside a gc callback is swallowed; the limit must still stop the work."""
+    import gc
+
+    from lossbook.symbolic.checking import _time_limit, _Timeout
+
+    def busy_callback(phase, info):  # about half of the CPU time is spent in here
+        deadline = time.process_time() + 0.002
+        while time.process_time() < deadline:
+            pass
+
+    def busy_elsewhere():
+        deadline = time.process_time() + 0.004
+        while time.process_time() < deadline:
+            pass
+
+    gc.callbacks.append(busy_callback)
+    started = time.process_time()
+    try:
+        with pytest.raises(_Timeout):
+            with _time_limit(0.05):
+                while time.process_time() - started < 5:  # bounded, so a lost limit fails instead of hanging
+                    gc.collect()
+                    busy_elsewhere()
+    finally:
+        gc.callbacks.remove(busy_callback)

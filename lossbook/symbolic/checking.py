@@ -47,6 +47,7 @@ The engine is introduced in `KL divergence and the L2 loss <chapters/kl_divergen
 from __future__ import annotations
 
 import math
+import gc
 import random
 import signal
 import threading
@@ -140,6 +141,18 @@ class _Unchecked(Exception):
     """A value that cannot be trusted (a series not shown to converge, an inaccurate quadrature)."""
 
 
+def _in_finaliser(frame) -> bool:
+    """Whether the code the signal interrupted runs inside a garbage-collector callback or a ``__del__``."""
+    callbacks = {getattr(callback, "__code__", None) for callback in gc.callbacks}
+    for _ in range(8):
+        if frame is None:
+            return False
+        if frame.f_code in callbacks or frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
+
+
 @contextmanager
 def _time_limit(seconds: float):
     """Raise _Timeout after ``seconds`` of this process's CPU time.
@@ -152,6 +165,11 @@ def _time_limit(seconds: float):
         raise _Timeout
 
     def handler(signum, frame):
+        if _in_finaliser(frame):
+            # An exception raised inside a garbage-collector callback or a __del__ is swallowed, and the limit
+            # would be lost: try again a few milliseconds later, once the finaliser has returned.
+            signal.setitimer(signal.ITIMER_PROF, 0.005)
+            return
         raise _Timeout
 
     previous = signal.signal(signal.SIGPROF, handler)
