@@ -62,7 +62,7 @@ test: setup browser fresh-cache
 	if wait $$build; then \
 	  tail -n 3 _build/build.log; \
 	  echo "== the built book, read in a browser"; \
-	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests/browser || status=1; \
+	  $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests/browser || status=1; \
 	  echo "== forms a textbook does not print, counted over the built book (each must be 0)"; \
 	  $(BIN)/python tests/formula_forms.py _build/html; \
 	else status=1; cat _build/build.log; echo "The book did not build; the browser tests were not run."; fi; \

@@ -2,9 +2,10 @@
 page error, every formula typeset, every figure loaded and described by its alt text, no accessibility
 violation of any impact (see ``Reader.check`` in conftest.py), and on a phone no formula cut off.
 
-The chapters are the heavy pages (thousands of elements of typeset math and highlighted code), so they have
-a file of their own: pytest-xdist's --dist loadfile gives each file to one worker, and this lets the two
-workers share the work with test_pages.py and the other files."""
+The chapters are the heavy pages (thousands of elements of typeset math and highlighted code). make test runs
+the browser tests with pytest-xdist's --dist loadgroup, which hands out single tests (none is grouped), so the
+two workers share the chapters instead of one worker reading all of them.
+"""
 
 from __future__ import annotations
 
