@@ -55,6 +55,8 @@ test: setup browser fresh-cache
 	echo "== the chapters: notebook hygiene and strict nbval"; \
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests/test_notebook_hygiene.py chapters \
 	  --store-verified-notebooks _build/.jupyter_cache || status=1; \
+	echo "== display formulas typed in the chapters, by what they are"; \
+	$(BIN)/python tests/test_chapter_mathematics.py; \
 	echo "== the book build (log in _build/build.log), beside the library's tests and doctests"; \
 	$(BIN)/jupyter-book build -W -n --keep-going --path-output . . > _build/build.log 2>&1 & build=$$!; \
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests lossbook _ext --ignore=tests/browser \
