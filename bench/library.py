@@ -48,7 +48,7 @@ def derived_kl() -> None:
 
 def ten_step_derivation(symbolic_seconds: float) -> None:
     """A fresh ten-step chain: SymPy's cache and the engine's compiled functions are cleared first."""
-    from lossbook.symbolic import derivation
+    from lossbook.symbolic import checking
 
     sp.core.cache.clear_cache()
     checking._PROGRAMS.clear()
@@ -62,7 +62,7 @@ def ten_step_derivation(symbolic_seconds: float) -> None:
 
 def likelihood_chain(symbolic_seconds: float) -> None:
     """The Gaussian likelihood chain of the MSE chapter: products and sums over N data points."""
-    from lossbook.symbolic import derivation, negative_log_likelihood
+    from lossbook.symbolic import checking, negative_log_likelihood
 
     sp.core.cache.clear_cache()
     checking._PROGRAMS.clear()

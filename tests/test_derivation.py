@@ -3,7 +3,7 @@
 import pytest
 import sympy as sp
 
-from lossbook.symbolic import Derivation, DerivationError, Expectation, Laplace, Normal
+from lossbook.symbolic import Derivation, DerivationError, Expectation, Laplace
 
 x = sp.Symbol("x", real=True)
 m1, m2, a, c = sp.symbols("mu1 mu2 a c", real=True)
