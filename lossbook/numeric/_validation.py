@@ -48,28 +48,6 @@ def quiet() -> np.errstate:
     return np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore")
 
 
-def _float64(value: Any, name: str) -> np.ndarray:
-    if isinstance(value, (str, bytes)):
-        raise ValueError(f"{name}: must be numeric (a real number or an array of real numbers), got {value!r}")
-    try:
-        array = np.asarray(value)
-    except (TypeError, ValueError) as error:  # ragged nested sequences
-        raise ValueError(f"{name}: must be a real number or a rectangular array of real numbers ({error})") from None
-    kind = array.dtype.kind
-    if kind == "c":
-        raise ValueError(f"{name}: must be real, got complex values")
-    if kind == "O" and not all(isinstance(v, numbers.Real) for v in array.flat):
-        bad = next(v for v in array.flat if not isinstance(v, numbers.Real))
-        raise ValueError(f"{name}: must be numeric, got an element of type {type(bad).__name__}: {bad!r}")
-    if kind not in "biufO":
-        raise ValueError(f"{name}: must be numeric, got an array of dtype {array.dtype}")
-    try:
-        with quiet():
-            return array.astype(np.float64)
-    except (TypeError, ValueError, OverflowError) as error:
-        raise ValueError(f"{name}: must be real numbers representable in float64 ({error})") from None
-
-
 def real_array(value: ArrayLike, name: str) -> np.ndarray:
     """A non-empty float64 array of finite real numbers.
 
@@ -78,7 +56,7 @@ def real_array(value: ArrayLike, name: str) -> np.ndarray:
     ValueError
         If ``value`` is not numeric, is empty, or contains NaN or infinity.
     """
-    array = _float64(value, name)
+    array = np.array(_as_dtype(value, name, np.dtype(np.float64)))  # a copy: callers may work in it
     if array.size == 0:
         raise ValueError(f"{name}: must not be empty, got shape {array.shape}")
     finite = np.isfinite(array)
