@@ -18,6 +18,7 @@ from .distributions import (
     family,
 )
 from .data import on_data
+from .errors import NoClosedFormError
 from .checking import Check, Checker
 from .derivation import Derivation, DerivationError, Step
 from .equation import Equation, EquationGroup, equations
@@ -66,4 +67,5 @@ __all__ = [
     "negative_log_likelihood",
     "expand_sum",
     "stationary_points",
+    "NoClosedFormError",
 ]
