@@ -42,10 +42,11 @@ from scipy import special
 from sympy.codegen.cfunctions import log1p
 from sympy.codegen.rewriting import expm1_opt
 
-from ..numeric._validation import quiet
 
 
 # -- the numeric special functions the rewritten expressions call ----------------------------------------------------
+# They run inside the loss's numpy.errstate (lossbook.numeric._validation.quiet): an overflow on the way is seen
+# in the result, which the loss checks, rather than as a warning.
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 _LOG_2 = math.log(2.0)
@@ -69,17 +70,16 @@ def _log_rising(a: np.ndarray, d: np.ndarray) -> np.ndarray:
     :math:`\mu` (:func:`_stirling_remainder`); no term is much larger than the result. Elsewhere one of the two
     log-gammas is below 30 and their difference loses nothing.
     """
-    with quiet():
-        a, d = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(d, dtype=np.float64))
-        b = a + d
-        large = (a >= _STIRLING_FROM) & (b >= _STIRLING_FROM)
-        result = np.array(special.gammaln(b) - special.gammaln(a))
-        if large.any():
-            a, d, b = a[large], d[large], b[large]
-            result[large] = (
-                (a - 0.5) * np.log1p(d / a) + (d * np.log(b) - d) + (_stirling_remainder(b) - _stirling_remainder(a))
-            )
-        return result
+    a, d = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(d, dtype=np.float64))
+    b = a + d
+    large = (a >= _STIRLING_FROM) & (b >= _STIRLING_FROM)
+    result = np.array(special.gammaln(b) - special.gammaln(a))
+    if large.any():
+        a, d, b = a[large], d[large], b[large]
+        result[large] = (
+            (a - 0.5) * np.log1p(d / a) + (d * np.log(b) - d) + (_stirling_remainder(b) - _stirling_remainder(a))
+        )
+    return result
 
 
 def _stirling_remainder(n: np.ndarray) -> np.ndarray:
@@ -99,27 +99,34 @@ def _stirling_remainder(n: np.ndarray) -> np.ndarray:
 
 def _poisson_deviance(k: np.ndarray, rate: np.ndarray) -> np.ndarray:
     r""":math:`k\log(k/\lambda) - k + \lambda \ge 0`: by its series in :math:`v = (k-\lambda)/(k+\lambda)` where
-    :math:`|v| < 0.1` (there the terms cancel; the series stops at the first term below :math:`10^{-17}` of the
-    first), and as written elsewhere (with :math:`\log k - \log\lambda` where :math:`k/\lambda` overflows)."""
+    :math:`|v| < 0.1` (there the terms cancel), and as written elsewhere (with :math:`\log k - \log\lambda`
+    where :math:`k/\lambda` overflows)."""
     difference = k - rate
     v = difference / (k + rate)
     square = v * v
+    largest = float(np.max(square))
+    if largest < 0.01:  # every count near its rate (the usual case): the series alone
+        return difference * v + 2.0 * k * v * square * _odd_series(square, largest)
+    log_ratio = np.log(k / rate)
+    if not np.isfinite(log_ratio).all():
+        log_ratio = np.log(k) - np.log(rate)
+    deviance = k * log_ratio - difference
     near = square < 0.01
-    with quiet():
-        log_ratio = np.log(k / rate)
-        if not np.isfinite(log_ratio).all():
-            log_ratio = np.log(k) - np.log(rate)
-        deviance = k * log_ratio - difference
     if not near.any():
         return deviance
     square = np.where(near, square, 0.0)
-    largest = float(np.max(square))
+    close = difference * v + 2.0 * k * v * square * _odd_series(square, float(np.max(square)))
+    return np.where(near, close, deviance)
+
+
+def _odd_series(square: np.ndarray, largest: float) -> np.ndarray:
+    r""":math:`1/3 + v^2/5 + v^4/7 + \dots` for :math:`v^2 \le` ``largest`` :math:`< 0.01`, up to the first term
+    below :math:`10^{-17}` of the first."""
     terms = 1 if largest == 0 else min(_DEVIANCE_TERMS, max(1, math.ceil(-17 / math.log10(largest))))
-    series = np.full_like(square, 1.0 / (2 * terms + 1))
+    series = 1.0 / (2 * terms + 1)
     for j in reversed(range(1, terms)):
         series = series * square + 1.0 / (2 * j + 1)
-    close = difference * v + 2.0 * k * v * square * series
-    return np.where(near, close, deviance)
+    return series
 
 
 def _poisson_kernel(a: np.ndarray, rate: np.ndarray) -> np.ndarray:
@@ -133,40 +140,36 @@ def _poisson_kernel(a: np.ndarray, rate: np.ndarray) -> np.ndarray:
     and Binet's function :math:`\mu` (Loader's algorithm for R's ``dpois``). The log-gamma takes ``a`` itself, so
     a small gamma shape keeps its digits.
     """
-    with quiet():
-        a, rate = np.asarray(a), np.asarray(rate)
-        k = a - 1.0
-        large = k >= _POISSON_STIRLING_FROM
-        if not large.any():
-            return rate - special.xlogy(k, rate) + special.gammaln(a)
-        if large.all():
-            return _poisson_deviance(k, rate) + (_HALF_LOG_2PI + 0.5 * np.log(k) + _stirling_remainder(k))
-        a, rate, large = np.broadcast_arrays(a, rate, large)
-        result = np.empty(a.shape, dtype=np.result_type(a, rate, np.float32))
-        small = ~large
-        result[small] = _poisson_kernel(a[small], rate[small])
-        result[large] = _poisson_kernel(a[large], rate[large])
-        return result
+    a, rate = np.asarray(a), np.asarray(rate)
+    k = a - 1.0
+    large = k >= _POISSON_STIRLING_FROM
+    if not large.any():
+        return rate - special.xlogy(k, rate) + special.gammaln(a)
+    if large.all():
+        return _poisson_deviance(k, rate) + (_HALF_LOG_2PI + 0.5 * np.log(k) + _stirling_remainder(k))
+    a, rate, large = np.broadcast_arrays(a, rate, large)
+    result = np.empty(a.shape, dtype=np.result_type(a, rate, np.float32))
+    small = ~large
+    result[small] = _poisson_kernel(a[small], rate[small])
+    result[large] = _poisson_kernel(a[large], rate[large])
+    return result
 
 
 def _softplus(a: np.ndarray) -> np.ndarray:
     r""":math:`\log(1 + e^{a}) = \max(a, 0) + \log(1 + e^{-|a|})`: no overflow (and cheaper than ``numpy.logaddexp``)."""
-    with quiet():
-        return np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
+    return np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
 
 
 def _logaddexp(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     r""":math:`\log(e^a + e^b) = \max(a, b) + \log(1 + e^{-|a - b|})` (equal infinite arguments give that infinity)."""
-    with quiet():
-        top = np.maximum(a, b)
-        return np.where(a == b, top + _LOG_2, top + np.log1p(np.exp(-np.abs(a - b))))
+    top = np.maximum(a, b)
+    return np.where(a == b, top + _LOG_2, top + np.log1p(np.exp(-np.abs(a - b))))
 
 
 def _log1mexp(a: np.ndarray) -> np.ndarray:
     r""":math:`\log(1 - e^{a})` for :math:`a \le 0`: ``log(-expm1(a))`` above :math:`-\log 2`, ``log1p(-exp(a))``
     below (Mächler's rule: each where it keeps every digit)."""
-    with quiet():
-        return np.where(a > -_LOG_2, np.log(-np.expm1(a)), np.log1p(-np.exp(a)))
+    return np.where(a > -_LOG_2, np.log(-np.expm1(a)), np.log1p(-np.exp(a)))
 
 
 class NumericFunction(sp.Function):

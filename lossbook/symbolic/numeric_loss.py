@@ -491,17 +491,17 @@ class _Loss:
     family: _Family
     fast: _Kernel
     careful: _Kernel | None
-    low: Callable | None  # the support's bounds as functions of the parameters, where they depend on them
-    high: Callable | None
-
-    @property
-    def names(self) -> str:
-        return ", ".join(["y"] + [p.name for p in self.family.parameters])
+    # the ends of the support: (end, open, side) with the end None (infinite), a float, or a function of the
+    # parameters (where the support depends on them)
+    ends: tuple[tuple[float | Callable | None, bool, str], ...]
+    names: str  # "y" and the parameters, for messages about all of them
 
 
-def _bound_function(bound: sp.Expr, family: _Family) -> Callable | None:
-    if bound.is_number:
+def _end(bound: sp.Expr, family: _Family) -> float | Callable | None:
+    if bound in (sp.oo, -sp.oo):
         return None
+    if bound.is_number:
+        return float(bound)
     working = [p.working for p in family.parameters]
     return sp.lambdify(working, bound, modules=[{"loggamma": special.gammaln}, "scipy", "numpy"])
 
@@ -547,17 +547,16 @@ def _check_data(y: np.ndarray, loss: _Loss, params: list[np.ndarray]) -> None:
         if outside.any():
             raise ValueError(f"y: must lie in {where}, got {float(y[outside].flat[0])!r}")
         return
-    for bound, function, is_open, side, extreme in (
-        (support.low, loss.low, support.low_open, "low", low), (support.high, loss.high, support.high_open, "high", high),
-    ):
-        if bound in (sp.oo, -sp.oo):
+    for end, is_open, side in loss.ends:
+        if end is None:
             continue
-        if function is None:  # a number: the smallest or largest y decides
-            if _beyond(extreme, float(bound), is_open, side):
+        if isinstance(end, float):  # a number: the smallest or largest y decides
+            extreme = low if side == "low" else high
+            if _beyond(extreme, end, is_open, side):
                 raise ValueError(f"y: must lie in {where}, got {'min' if side == 'low' else 'max'} {extreme!r}")
             continue
         with quiet():
-            edge = np.asarray(function(*params), dtype=np.float64)
+            edge = np.asarray(end(*params), dtype=np.float64)
         outside = np.broadcast_to(_beyond(y, edge, is_open, side), y.shape)
         if outside.any():
             index = np.unravel_index(int(np.argmax(outside)), y.shape)
@@ -675,11 +674,10 @@ def _evaluate(loss: _Loss, y: ArrayLike, params: tuple, reduction: str, sample_w
     _check_data(data, loss, arrays)
     with quiet():
         values = loss.fast.function(data, *arrays)
-    if type(values) is not np.ndarray or values.shape != shape or values.dtype != dtype or any(
-        values is a for a in (data, *arrays)
-    ):
-        values = np.array(np.broadcast_to(values, shape), dtype=dtype)
-    with quiet():
+        if type(values) is not np.ndarray or values.shape != shape or values.dtype != dtype or any(
+            values is a for a in (data, *arrays)
+        ):
+            values = np.array(np.broadcast_to(values, shape), dtype=dtype)
         total = np.add.reduce(values, axis=None)
     if not math.isfinite(total):
         values = _repaired(loss, values, [data, *arrays], dtype)
@@ -756,8 +754,9 @@ def _make(dist: Any, name: str | None) -> Callable:
     family = _read_family(dist)
     name = name or f"{_snake(family.name)}_nll"
     source, fast, careful = _generate(family, name)
-    loss = _Loss(family, fast, careful, _bound_function(family.support.low, family),
-                 _bound_function(family.support.high, family))
+    support = family.support
+    ends = ((_end(support.low, family), support.low_open, "low"), (_end(support.high, family), support.high_open, "high"))
+    loss = _Loss(family, fast, careful, ends, ", ".join(["y"] + [p.name for p in family.parameters]))
     arguments = [p.argument for p in family.parameters]
     listed = "".join(f"{a}, " for a in arguments)
     wrapper = (
