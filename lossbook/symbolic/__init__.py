@@ -27,6 +27,7 @@ from .printing import TextbookPrinter, latex
 from .divergence import kl, tidy
 from .likelihood import expand_sum, negative_log_likelihood, stationary_points
 from .expectation import Expectation, apply_moments, expand_expectation, expectation, numeric_expectation
+from .numeric_loss import loss_function
 
 __all__ = [
     "Distribution",
@@ -68,4 +69,5 @@ __all__ = [
     "expand_sum",
     "stationary_points",
     "NoClosedFormError",
+    "loss_function",
 ]
