@@ -141,7 +141,9 @@ FAMILIES = {
     ),
     "StudentT": (
         StudentT, lambda y, m, s, nu: -stats.t.logpdf(y, nu, m, s),
-        lambda rng, n: (rng.standard_t(3, n), (rng.normal(0, 2, n), _uniform(rng, 0.1, 5, n), _uniform(rng, 0.5, 30, n))),
+        lambda rng, n: (
+            rng.standard_t(3, n), (rng.normal(0, 2, n), _uniform(rng, 0.1, 5, n), _uniform(rng, 0.5, 30, n))
+        ),
     ),
     "Gamma": (
         Gamma, lambda y, a, b: -stats.gamma.logpdf(y, a, scale=1 / b),
@@ -514,7 +516,8 @@ BAD_INPUT = [
     ("Gamma", ([0.0], 2.0, 1.0), {}, r"^y: must lie in the support \(0, inf\) of Gamma, got min 0.0"),
     ("Weibull", ([-1.0], 2.0, 1.0), {}, r"^y: must lie in the support \[0, inf\) of Weibull, got min -1.0"),
     ("Weibull", ([1.0], 2.0, -1.0), {}, r"^lambda: must be positive, got min -1.0"),
-    ("ShiftedExponential", ([0.5, 1.0], 0.8, 1.0), {}, r"^y: must lie in the support \[loc, inf\) .* got y = 0.5 where loc = 0.8"),
+    ("ShiftedExponential", ([0.5, 1.0], 0.8, 1.0), {},
+     r"^y: must lie in the support \[loc, inf\) .* got y = 0.5 where loc = 0.8"),
 ]
 
 

@@ -195,7 +195,8 @@ def _inside(value: float, allowed: _Range) -> bool:
 
 
 def _domain_of_logs(expr: sp.Expr, candidates: set[sp.Symbol]) -> set[sp.Symbol]:
-    """The candidate symbols the formula needs positive: factors of a logarithm's argument, bases of fractional powers."""
+    """The candidate symbols the formula needs positive: the factors of a logarithm's argument and the bases of
+    fractional powers."""
     needed = set()
     for node in sp.preorder_traversal(expr):
         if isinstance(node, sp.log):
@@ -320,10 +321,11 @@ def _read_family(dist: Any) -> _Family:
     unknown = {s for s, r in zip(symbols, ranges) if r == _REAL}
     needed = _domain_of_logs(expression, unknown)
     ranges = [r.meet(_POSITIVE) if s in needed else r for s, r in zip(symbols, ranges)]
-    if user_symbols is None and needed:  # rebuild with the positive symbols, so SymPy knows as much as we do
-        symbols = [sp.Symbol(n, **r.assumptions()) for n, r in zip(names, ranges)]
-        instance = _construct(cls, symbols, family)
-        expression = -sp.Add(*instance.log_density_terms(data))
+    if user_symbols is None:  # rebuilt from symbols that know the ranges (positive, non-negative), as SymPy should
+        final = [sp.Symbol(n, **r.assumptions()) for n, r in zip(names, ranges)]
+        if final != symbols and _builds(cls, final):
+            symbols = final
+            expression = -sp.Add(*_construct(cls, symbols, family).log_density_terms(data))
     working = [sp.Symbol(a, **r.assumptions()) for a, r in zip(arguments, ranges)]
     mapping = dict(zip(symbols, working))
     stray = expression.free_symbols - set(symbols) - {data}
@@ -372,8 +374,8 @@ def _construct(cls: type, symbols: Sequence[sp.Symbol], family: str) -> Distribu
 
 
 class _Printer(SciPyPrinter):
-    """NumPy/SciPy code: floats to the last digit, ``gammaln`` for ``loggamma``, terms free of the data first (so
-    that they are added as numbers before they meet an array)."""
+    """NumPy/SciPy code: constants to the last digit, ``1/x`` for ``x**-1``, and in a sum the terms free of the
+    data first (so that they are added as numbers before they meet an array)."""
 
     def __init__(self, arrays: set[sp.Symbol]):
         super().__init__({"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False})
@@ -755,7 +757,9 @@ def _make(dist: Any, name: str | None) -> Callable:
     name = name or f"{_snake(family.name)}_nll"
     source, fast, careful = _generate(family, name)
     support = family.support
-    ends = ((_end(support.low, family), support.low_open, "low"), (_end(support.high, family), support.high_open, "high"))
+    ends = (
+        (_end(support.low, family), support.low_open, "low"), (_end(support.high, family), support.high_open, "high")
+    )
     loss = _Loss(family, fast, careful, ends, ", ".join(["y"] + [p.name for p in family.parameters]))
     arguments = [p.argument for p in family.parameters]
     listed = "".join(f"{a}, " for a in arguments)
