@@ -103,6 +103,39 @@ class ReaderLogNormal(Distribution):
         return sp.Interval.open(0, sp.oo)
 
 
+class ReaderSkewNormal(Distribution):
+    name = "SkewNormal"
+    param_names = ("xi", "omega", "alpha")
+
+    def log_density_terms(self, x):
+        xi, omega, alpha = self.params
+        z = (x - xi) / omega
+        phi = -(z**2) / 2 - sp.log(2 * sp.pi) / 2  # log of the standard normal density at z
+        return [sp.log(2 / omega), phi, sp.log((1 + sp.erf(alpha * z / sp.sqrt(2))) / 2)]
+
+    @property
+    def support(self):
+        return sp.Reals
+
+
+class ReaderAsymmetricLaplace(Distribution):
+    """A log-density in two pieces."""
+
+    name = "AsymmetricLaplace"
+    param_names = ("m", "lam", "kappa")
+
+    def log_density_terms(self, x):
+        m, lam, kappa = self.params
+        return [
+            sp.log(lam) - sp.log(kappa + 1 / kappa),
+            sp.Piecewise((-lam * kappa * (x - m), x >= m), (lam / kappa * (x - m), True)),
+        ]
+
+    @property
+    def support(self):
+        return sp.Reals
+
+
 class ReaderShiftedExponential(Distribution):
     """A support that depends on a parameter: [loc, inf)."""
 
@@ -180,6 +213,16 @@ FAMILIES = {
     "LogNormal": (
         ReaderLogNormal, lambda y, m, s: -stats.lognorm.logpdf(y, s, scale=np.exp(m)),
         lambda rng, n: (rng.lognormal(0, 1, n), (rng.normal(0, 2, n), _uniform(rng, 0.1, 5, n))),
+    ),
+    "SkewNormal": (
+        ReaderSkewNormal, lambda y, xi, omega, alpha: -stats.skewnorm.logpdf(y, alpha, xi, omega),
+        lambda rng, n: (rng.normal(0, 3, n), (rng.normal(0, 2, n), _uniform(rng, 0.1, 5, n), rng.normal(0, 5, n))),
+    ),
+    "AsymmetricLaplace": (  # scipy's laplace_asymmetric with scale = 1/lam
+        ReaderAsymmetricLaplace, lambda y, m, lam, kappa: -stats.laplace_asymmetric.logpdf(y, kappa, m, 1 / lam),
+        lambda rng, n: (
+            rng.laplace(0, 3, n), (rng.normal(0, 2, n), _uniform(rng, 0.1, 5, n), _uniform(rng, 0.2, 5, n))
+        ),
     ),
     "ShiftedExponential": (
         ReaderShiftedExponential, lambda y, loc, rate: -stats.expon.logpdf(y, loc, 1 / rate),
@@ -288,6 +331,8 @@ EXTREMES = [
     ("Logistic", (-800.0, 0.0, 1.0), "scipy", "e^-z overflows"),
     ("LogNormal", (1e-300, 0.0, 1.0), "scipy", "tiny y"),
     ("LogNormal", (1e300, 0.0, 1.0), "scipy", "huge y"),
+    ("SkewNormal", (-30.0, 0.5, 1.5, 4.0), "scipy", "1 + erf(alpha z / sqrt 2) is 1e-700: log_ndtr"),
+    ("SkewNormal", (40.0, 0.5, 1.5, -4.0), "scipy", "the other tail"),
 ]
 
 if Exponential is not None:
@@ -552,6 +597,27 @@ def test_a_loss_beyond_float64_is_an_overflow_error(gumbel):
         gumbel([-800.0], 0.0, 1.0)
 
 
+class ReaderHyperbolicSecant(Distribution):
+    """No rule rewrites log(cosh(u)): cosh overflows from |u| = 710 on, the loss there does not."""
+
+    param_names = ("s",)
+
+    def log_density_terms(self, x):
+        (s,) = self.params
+        return [-sp.log(2 * s), -sp.log(sp.cosh(sp.pi * x / (2 * s)))]
+
+    @property
+    def support(self):
+        return sp.Reals
+
+
+def test_a_finite_loss_the_formula_loses_to_rounding_is_an_error_that_says_so():
+    loss = loss_function(ReaderHyperbolicSecant)
+    np.testing.assert_allclose(loss(1.0, 1.0), -stats.hypsecant.logpdf(1.0, scale=2 / np.pi), **TOLERANCE)
+    with pytest.raises(ValueError, match=r"^y, s: the loss is 1570.80 at index \(\) .* loses it to rounding"):
+        loss(1000.0, 1.0)
+
+
 def test_a_float32_overflow_advises_float64(gumbel):
     with pytest.raises(ValueError, match=r"overflows float32 .* pass float64 arrays"):
         gumbel(np.array([-100.0], np.float32), 0.0, 1.0)
@@ -629,6 +695,8 @@ def test_the_source_is_the_code_that_runs(family):
         ("StudentT", "_log_rising("),  # loggamma((nu + 1)/2) - loggamma(nu/2)
         ("Gamma", "_poisson_kernel("),  # alpha log beta - loggamma(alpha) + (alpha - 1) log y - beta y
         ("GeneralizedNormal", "scipy.special.gammaln("),  # log(gamma(1/p))
+        ("SkewNormal", "scipy.special.log_ndtr("),  # log((1 + erf(u)) / 2)
+        ("AsymmetricLaplace", "numpy.select("),  # the two pieces
     ],
 )
 def test_the_source_shows_the_stable_form_of_each_rule(family, fragment):

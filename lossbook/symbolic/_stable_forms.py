@@ -13,6 +13,7 @@ form                                       becomes
 ``log(a + b/c)``                           ``log(a*c + b) - log(c)`` (then ``log1p`` where a one appears)
 ``log(exp(a) + exp(b))``                   ``logaddexp(a, b)``; ``log(1 + exp(a))`` is ``softplus(a)``
 ``log(1 - exp(a))``                        ``log(-expm1(a))`` above :math:`-\log 2`, ``log1p(-exp(a))`` below
+``log(1 + erf(u))``, ``log(erfc(u))``      ``log(2) + log_ndtr(sqrt(2)*u)``, ``log(2) + log_ndtr(-sqrt(2)*u)``
 ``exp(u) - 1``                             ``expm1(u)`` (the sums of SymPy's ``expm1_opt``)
 ``x*log(y)``, ``x*log1p(y)``               ``xlogy(x, y)``, ``xlog1py(x, y)`` where both can be 0 (:math:`0\log 0 = 0`)
 ``a**k * b**(-k)``                         ``(a/b)**k`` (no overflow of :math:`a^k` where :math:`a/b` is moderate)
@@ -209,6 +210,14 @@ class gammaln(NumericFunction):  # noqa: N801
     routine = "scipy.special.gammaln"
 
 
+class log_ndtr(NumericFunction):  # noqa: N801
+    r""":math:`\log\Phi(x)`, the logarithm of the standard normal distribution function (SciPy's, accurate in both
+    tails)."""
+
+    nargs = 1
+    routine = "scipy.special.log_ndtr"
+
+
 class log_rising(NumericFunction):  # noqa: N801
     r""":math:`\log\Gamma(a + d) - \log\Gamma(a)`, see :func:`_log_rising`."""
 
@@ -301,6 +310,8 @@ class Stabiliser:
             return self.visit(arg.args[0])
         if isinstance(arg, sp.gamma):
             return gammaln(self.visit(arg.args[0]))
+        if isinstance(arg, sp.erfc):  # erfc(u) = 2 Phi(-sqrt(2) u)
+            return sp.log(2) + log_ndtr(-sp.sqrt(2) * self.visit(arg.args[0]))
         whole = sp.log(arg)
         if not isinstance(whole, sp.log):  # SymPy simplified it (log(exp(u)) for real u, say)
             return self.visit(whole)
@@ -378,6 +389,12 @@ class Stabiliser:
             for L in logs[1:]:
                 result = logaddexp(result, L)
             return result
+        # log(c (1 + erf(u))) = log(c) + log(erfc(-u)), log(c (1 - erf(u))) = log(c) + log(erfc(u)): the normal
+        # distribution function, which log_ndtr keeps in both tails
+        for sign in (1, -1):
+            if number.is_positive and isinstance(sign * rest / number, sp.erf):
+                u = self.visit((sign * rest / number).args[0])
+                return sp.log(2 * number) + log_ndtr(sign * sp.sqrt(2) * u)
         # log(1 - exp(a))
         if number == 1 and rest.is_Mul and rest.as_coeff_Mul()[0] == -1:
             inner = -rest

@@ -600,8 +600,13 @@ def _diagnosis(loss: _Loss, values: np.ndarray, inputs: list[np.ndarray], dtype:
     if value == -np.inf or exact == -sp.oo:
         return f"{loss.names}: the density of {family.name} is infinite {at}, so the loss would be -inf"
     if finite:
-        advice = "rescale the data or parameters" if dtype == np.float64 else "rescale them or pass float64 arrays"
         size = str(sp.N(exact, 6)).replace("E", "e")
+        if abs(exact) < np.finfo(dtype).max:
+            return (
+                f"{loss.names}: the loss is {size} {at}, but the generated formula loses it to rounding (it gives "
+                f"{value}): no rule of loss_function rewrites this log-density into a stable form there"
+            )
+        advice = "rescale the data or parameters" if dtype == np.float64 else "rescale them or pass float64 arrays"
         return f"{loss.names}: the loss overflows {dtype.name} {at}: its value is {size}; {advice}"
     if value == np.inf or exact in (sp.oo, sp.zoo):
         return (
