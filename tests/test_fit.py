@@ -10,9 +10,8 @@ from hypothesis import strategies as st
 from reader_families import Gumbel, Logistic, Weibull
 from scipy import optimize, stats
 
-from lossbook.symbolic import Bernoulli, Gamma, Laplace, Normal, Poisson, on_data
+from lossbook.symbolic import Bernoulli, Fit, Gamma, Laplace, Normal, Poisson, fit, on_data
 from lossbook.symbolic import fitting
-from lossbook.symbolic.fitting import Fit, fit
 
 mu = sp.Symbol("mu", real=True)
 sigma, beta, s, k, lam, rate, alpha = sp.symbols("sigma beta s k lam rate alpha", positive=True)

@@ -26,6 +26,7 @@ from .functions import logsumexp, sigmoid, softplus
 from .printing import TextbookPrinter, latex
 from .divergence import kl, tidy
 from .likelihood import expand_sum, negative_log_likelihood, stationary_points
+from .fitting import Fit, fit
 from .expectation import Expectation, apply_moments, expand_expectation, expectation, numeric_expectation
 from .numeric_loss import loss_function
 
@@ -68,6 +69,8 @@ __all__ = [
     "negative_log_likelihood",
     "expand_sum",
     "stationary_points",
+    "fit",
+    "Fit",
     "NoClosedFormError",
     "loss_function",
 ]
