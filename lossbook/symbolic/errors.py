@@ -10,7 +10,7 @@ __all__ = ["NoClosedFormError"]
 
 
 class NoClosedFormError(ValueError):
-    """No closed form was found; :attr:`reason` says why and what to do instead.
+    """No closed form was found; ``reason`` says why and what to do instead.
 
     A subclass of :class:`ValueError`, so code that catches bad input also catches it.
 
@@ -20,6 +20,13 @@ class NoClosedFormError(ValueError):
         Why no closed form was found, in one sentence a reader can act on (for example the numeric route).
     equations : list, optional
         The equations or expressions that were left unsolved, for the reader to inspect.
+
+    Attributes
+    ----------
+    reason : str
+        The ``reason`` given.
+    equations : list
+        The ``equations`` given (empty when none were).
 
     Examples
     --------
