@@ -10,11 +10,23 @@ from hypothesis import strategies as st
 from reader_families import Gumbel, Logistic, Weibull
 from scipy import optimize, stats
 
-from lossbook.symbolic import Bernoulli, Fit, Gamma, Laplace, Normal, Poisson, fit, on_data
+from lossbook.symbolic import (
+    Bernoulli,
+    Cauchy,
+    Fit,
+    Gamma,
+    GeneralizedNormal,
+    Laplace,
+    Normal,
+    Poisson,
+    StudentT,
+    fit,
+    on_data,
+)
 from lossbook.symbolic import fitting
 
 mu = sp.Symbol("mu", real=True)
-sigma, beta, s, k, lam, rate, alpha = sp.symbols("sigma beta s k lam rate alpha", positive=True)
+sigma, beta, s, k, lam, rate, alpha, nu, p = sp.symbols("sigma beta s k lam rate alpha nu p", positive=True)
 y = sp.IndexedBase("y", real=True)
 
 RNG = np.random.default_rng(20150)
@@ -25,6 +37,9 @@ SAMPLES = {
     "normal": stats.norm.rvs(1.0, 2.0, size=400, random_state=RNG),
     "exponential": stats.expon.rvs(scale=3.0, size=400, random_state=RNG),
     "gamma": stats.gamma.rvs(2.5, scale=2.0, size=400, random_state=RNG),
+    "student t": stats.t.rvs(4.0, 1.0, 2.0, size=400, random_state=RNG),
+    "cauchy": stats.cauchy.rvs(1.0, 2.0, size=400, random_state=RNG),
+    "generalized normal": stats.gennorm.rvs(1.5, 1.0, 2.0, size=400, random_state=RNG),
 }
 
 
@@ -71,6 +86,24 @@ CASES = {
         lambda e: (e[alpha], 0.0, 1 / e[rate]),
         lambda data, a, r: stats.gamma.logpdf(data, a, scale=1 / r),
     ),
+    "student t": (
+        StudentT(mu, sigma, nu),
+        lambda data: stats.t.fit(data, optimizer=_nelder_mead_to_convergence),
+        lambda e: (e[nu], e[mu], e[sigma]),
+        lambda data, m, scale, df: stats.t.logpdf(data, df, m, scale),
+    ),
+    "cauchy": (
+        Cauchy(mu, s),
+        lambda data: stats.cauchy.fit(data, optimizer=_nelder_mead_to_convergence),
+        lambda e: (e[mu], e[s]),
+        lambda data, m, scale: stats.cauchy.logpdf(data, m, scale),
+    ),
+    "generalized normal": (  # |x - mu|**p: smooth enough in mu for p > 1
+        GeneralizedNormal(mu, alpha, p),
+        lambda data: stats.gennorm.fit(data, optimizer=_nelder_mead_to_convergence),
+        lambda e: (e[p], e[mu], e[alpha]),
+        lambda data, m, scale, power: stats.gennorm.logpdf(data, power, m, scale),
+    ),
 }
 
 
@@ -105,7 +138,9 @@ def _finite_difference_hessian(function, point, relative_step=1e-4):
     return hessian
 
 
-@pytest.mark.parametrize("name", CASES)
+# Not the generalized normal: its Hessian in mu holds |y_i - mu|**(p - 2), singular at every observation, and a
+# finite difference across the neighbouring observations does not converge to it.
+@pytest.mark.parametrize("name", [name for name in CASES if name != "generalized normal"])
 def test_standard_errors_from_a_finite_difference_hessian_of_scipys_logpdf(name):
     dist, _, _, logpdf = CASES[name]
     data = SAMPLES[name]

@@ -186,7 +186,7 @@ class _Model:
         for s in symbols:
             if not log_density.has(s):
                 raise ValueError(f"dist: the log-density of {dist!r} does not depend on {s}, so the data cannot fit it")
-            kink = _kink(log_density, s)
+            kink = _kink(log_density.xreplace({x: sp.Symbol("x", real=True)}), s)
             if kink is not None:
                 median = isinstance(kink, sp.Abs) and abs(sp.diff(kink.args[0], s)) == 1
                 raise ValueError(
@@ -199,9 +199,9 @@ class _Model:
         self.held = held
         self.bounds = [_bounds(s, log_density, x) for s in symbols]
         self.held_bounds = [_bounds(s, log_density, x) for s in held]
-        gradient = [sp.diff(log_density, s) for s in symbols]
+        gradient = [_off_kinks(sp.diff(log_density, s)) for s in symbols]
         pairs = [(j, k) for j in range(len(symbols)) for k in range(j, len(symbols))]
-        hessian = [sp.diff(gradient[j], symbols[k]) for j, k in pairs]
+        hessian = [_off_kinks(sp.diff(gradient[j], symbols[k])) for j, k in pairs]
         arguments = (x, *symbols, *held)
         modules = ["scipy", "numpy"]
         self.log_density = sp.lambdify(arguments, log_density, modules=modules)
@@ -218,9 +218,16 @@ class _Model:
             nll = negative_log_likelihood(self.dist, y, n)
             size = len(self.symbols)
             score = [_readable(-sp.diff(nll, s)) for s in self.symbols]
-            information = sp.Matrix(size, size, lambda j, k: _readable(sp.diff(nll, self.symbols[j], self.symbols[k])))
+            information = sp.Matrix(
+                size, size, lambda j, k: _readable(_off_kinks(sp.diff(nll, self.symbols[j], self.symbols[k])))
+            )
             self._symbolic = (score, information)
         return self._symbolic
+
+
+def _off_kinks(expr: sp.Expr) -> sp.Expr:
+    """A derivative away from the kinks of ``Abs(x - mu)**p``: its Dirac deltas, zero everywhere else, dropped."""
+    return expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
 
 
 def _readable(expr: sp.Expr) -> sp.Expr:
@@ -249,8 +256,15 @@ _KINKS = (sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min)
 
 
 def _kink(expr: sp.Expr, s: sp.Symbol) -> sp.Expr | None:
-    """A function in ``expr`` that is not smooth in ``s``: ``Abs(x - s)``, or a ``Piecewise`` switching on ``s``."""
-    for k in sorted(expr.atoms(*_KINKS), key=sp.default_sort_key):
+    """A function in ``expr`` that is not smooth in ``s``: ``Abs(x - s)``, or a ``Piecewise`` switching on ``s``.
+
+    A power of one, ``Abs(x - s)**p``, is smooth for ``p > 1`` and passes (the generalised normal family).
+    """
+    smooth_powers = [
+        p for p in expr.atoms(sp.Pow) if p.base.has(*_KINKS) and not (p.exp.is_number and p.exp <= 1)
+    ]
+    bare = expr.xreplace({p: sp.Dummy() for p in smooth_powers})
+    for k in sorted(bare.atoms(*_KINKS), key=sp.default_sort_key):
         if k.has(s):
             return k
     for piecewise in expr.atoms(sp.Piecewise):
