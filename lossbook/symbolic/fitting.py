@@ -128,9 +128,8 @@ def fit(dist: Distribution, data: ArrayLike, *, start: Mapping | None = None, fi
 
     Notes
     -----
-    The score equations and the information are those of
-    `Your own likelihood <chapters/your_own_likelihood.html>`_, where a family written in ten lines is fitted
-    and compared with :func:`scipy.stats.gumbel_r`'s fit. Constraints between parameters (probabilities
+    Used in `Your own likelihood <chapters/your_own_likelihood.html>`_, where a family written in ten lines is
+    fitted and compared with SciPy's fit of the same family. Constraints between parameters (probabilities
     that sum to one) are not imposed: write such a family in free parameters. The standard errors are the
     square roots of the diagonal of the inverse observed information,
     :math:`\bigl(-\nabla^2 \log L(\hat\theta)\bigr)^{-1}`, which is the asymptotic covariance of the estimates

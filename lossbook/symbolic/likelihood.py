@@ -150,8 +150,9 @@ def stationary_points(expr: sp.Expr, variables: sp.Symbol | Sequence[sp.Symbol])
         If no closed form is found. Its ``reason`` names the variable and the term that block it -- a variable
         that stays inside a sum over the observations after every rewrite (the equation is then transcendental
         in it), a term that is not differentiable in it, a function SymPy cannot invert, roots that contradict
-        the variables' assumptions, or SymPy's solver running out of CPU time (``SOLVE_SECONDS`` per attempt)
-        -- and points at :func:`~lossbook.symbolic.fit`; its ``equations`` are the score equations,
+        the variables' assumptions, or SymPy's solver running out of CPU time
+        (``lossbook.symbolic.likelihood.SOLVE_SECONDS``, 10 s per attempt; the limit is a CPU-time signal, so it
+        holds in the main thread only) -- and points at :func:`~lossbook.symbolic.fit`; its ``equations`` are the score equations,
         :math:`\partial f / \partial v = 0` for each variable.
 
     Notes
