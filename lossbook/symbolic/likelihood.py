@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
+from .checking import _cpu_limit, _Timeout
 from .distributions import Distribution
 from .errors import NoClosedFormError
 
@@ -233,8 +234,6 @@ class _Attempt:
 
 def _solve(equations: list[sp.Expr], variables: tuple[sp.Symbol, ...], combine_logs: bool = False) -> _Attempt:
     """Solve the numerators of ``equations`` for ``variables`` under a CPU-time limit."""
-    from .checking import _Timeout
-
     names = ", ".join(str(v) for v in variables)
     own = _own_limit(SOLVE_SECONDS)
     try:
@@ -257,12 +256,6 @@ def _own_limit(seconds: float) -> bool:
         return False
     outer = signal.getitimer(signal.ITIMER_PROF)[0]
     return not outer or outer > seconds
-
-
-def _cpu_limit(seconds: float):
-    from .checking import _cpu_limit as limit
-
-    return limit(seconds)
 
 
 def _closed_forms(equations: list[sp.Expr], variables: tuple[sp.Symbol, ...], combine_logs: bool) -> _Attempt:
