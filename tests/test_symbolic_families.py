@@ -10,6 +10,7 @@ from lossbook.symbolic import (
     Bernoulli,
     Categorical,
     Cauchy,
+    Exponential,
     Gamma,
     GeneralizedNormal,
     MultivariateNormal,
@@ -29,6 +30,7 @@ CONTINUOUS = {
     "StudentT": (StudentT(-1, sp.Rational(3, 2), 5), stats.t(df=5, loc=-1, scale=1.5)),
     "GeneralizedNormal": (GeneralizedNormal(0, 2, 3), stats.gennorm(beta=3, loc=0, scale=2)),
     "Gamma": (Gamma(sp.Rational(5, 2), 3), stats.gamma(2.5, scale=1 / 3)),
+    "Exponential": (Exponential(sp.Rational(3, 2)), stats.expon(scale=2 / 3)),
 }
 
 
@@ -62,8 +64,9 @@ def test_discrete_log_mass_matches_scipy(ours, theirs):
         (GeneralizedNormal(0, 1, 1), range(4)),
         (Gamma(sp.Rational(7, 3), sp.Rational(1, 2)), range(5)),
         (Gamma(sp.Rational(1, 3), 2), range(5)),
+        (Exponential(sp.Rational(1, 1000)), range(5)),
     ],
-    ids=["StudentT", "GeneralizedNormal p=3", "GeneralizedNormal p=1", "Gamma", "Gamma shape < 1"],
+    ids=["StudentT", "GeneralizedNormal p=3", "GeneralizedNormal p=1", "Gamma", "Gamma shape < 1", "Exponential"],
 )
 def test_continuous_moments_match_quadrature(dist, orders):
     for k in orders:
@@ -124,6 +127,7 @@ def test_student_t_variance_needs_more_than_two_degrees_of_freedom():
         (lambda: Cauchy(0, 0), "gamma"),
         (lambda: Gamma(0, 1), "alpha"),
         (lambda: Gamma(2, sp.Symbol("b", real=True)), "beta"),
+        (lambda: Exponential(-2), "rate"),
     ],
 )
 def test_bad_parameters_are_value_errors_naming_the_argument(make, argument):

@@ -1,8 +1,12 @@
-"""Distribution families with SymPy parameters.
+"""Distribution families with SymPy parameters, and the protocol a reader's own family follows.
 
-Each family knows its log-density as a sum of terms, its support and, where they exist, its raw moments.
-These are the ingredients that :func:`lossbook.symbolic.expectation` and :func:`lossbook.symbolic.kl` work from;
-see the chapter `KL divergence and the L2 loss <chapters/kl_divergence_l2.html>`_.
+Each family knows its log-density as a sum of terms, its support and, where they exist, its raw moments, the
+expectations of its non-polynomial terms and a quadrature rule. These are the ingredients that
+:func:`lossbook.symbolic.expectation` and :func:`lossbook.symbolic.kl` work from; see the chapter
+`KL divergence and the L2 loss <chapters/kl_divergence_l2.html>`_. A family of ten lines -- a subclass of
+:class:`Distribution` with ``param_names``, ``log_density_terms`` and ``support`` -- is enough for all of them;
+the optional hooks are listed in :class:`Distribution` and the chapter
+`Your own likelihood <chapters/your_own_likelihood.html>`_ builds one.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ __all__ = [
     "StudentT",
     "GeneralizedNormal",
     "Gamma",
+    "Exponential",
     "Bernoulli",
     "Categorical",
     "Poisson",
@@ -86,17 +91,90 @@ def _check_real(value: sp.Expr, argument: str) -> sp.Expr:
 
 
 class Distribution:
-    """A parametric family of distributions on the real line with SymPy parameters.
+    r"""A parametric family of distributions on the real line with SymPy parameters: the protocol of a family.
 
-    Subclasses set ``name``, ``param_names`` and implement :meth:`log_density_terms`, :attr:`support`
-    and, where they exist, :meth:`raw_moment`.
+    A family is a subclass. It must give three things, and may give more to go faster or further:
+
+    **Required**
+
+    ``param_names`` : tuple of str
+        The names of the parameters, in the order the constructor takes them (``("mu", "beta")``).
+    :meth:`log_density_terms` ``(x)``
+        The log-density (or log-mass) at ``x`` as a list of terms whose sum is the log-density. Keep terms that
+        do not depend on ``x`` apart from those that do: each term's expectation is taken on its own.
+    :attr:`support`
+        A property: the set on which the density is positive (``sympy.Reals``, ``sympy.Interval(0, sympy.oo)``,
+        ``sympy.Naturals0``, a ``FiniteSet``).
+
+    **Optional** (every hook has a default that is correct, only slower or narrower)
+
+    ``name`` : str
+        Defaults to the class name.
+    ``discrete`` : bool
+        Class attribute, ``True`` for a probability mass on integers (default ``False``).
+    :meth:`raw_moment` ``(k)``
+        :math:`E[x^k]`. Buys *reach*: :func:`~lossbook.symbolic.expectation` and :func:`~lossbook.symbolic.kl`
+        turn every term polynomial in ``x`` into moments; the default raises ``ValueError``.
+    :meth:`known_expectation` ``(f, x)``
+        The closed form of :math:`E[f(x)]` for integrands the family knows (:math:`\log x` under a gamma
+        distribution, :math:`e^{t x}` under a Gumbel distribution), or ``None``. Buys *reach*: the terms of a
+        log-density that are not polynomial. The default knows none.
+    :meth:`kinks` ``(x)``
+        Points where the density is not smooth. Buys *accuracy and reach*: quadrature splits there, and
+        :func:`~lossbook.symbolic.expectation` integrates piece by piece between them. Default: none.
+    :meth:`gauss_rule` ``(nodes, digits)``
+        Nodes and weights of a Gaussian quadrature rule for the density. Buys *speed*: polynomial integrands
+        are integrated exactly by it. Default: ``None`` (adaptive quadrature).
+    :meth:`quadrature` ``(integrand, cuts, digits)``
+        A quadrature made for the family (after a substitution that removes an infinity of the density, say).
+        Buys *accuracy* where general quadrature struggles. Default: ``None``.
+    :meth:`center` ``()`` and :meth:`spread` ``()``
+        A point in the bulk of the density and its width there, where numeric quadrature splits the line and
+        in whose units it measures it. Buy *speed* with symbolic formulas; the default finds the mode and the
+        half-width numerically (numeric parameters only), assuming nothing about the order of the parameters.
+    :meth:`latex` ``()``
+        LaTeX of the family with its parameters. Default: ``\operatorname{Name}(\ldots)``.
 
     Parameters
     ----------
     *params : sympy.Expr
-        The parameters, in the order of ``param_names``.
+        The parameters, in the order of ``param_names``: numbers or SymPy expressions. Declare a symbol that
+        stands for a scale with ``positive=True``, so that SymPy may combine its logarithms.
     label : str, optional
         LaTeX name of the distribution in displayed formulas, for example ``"p_{gt}"``.
+
+    Raises
+    ------
+    ValueError
+        If the number of parameters differs from the number of ``param_names``, or a parameter is a string,
+        not a number or SymPy expression, or a number that is not finite and real.
+
+    Notes
+    -----
+    The protocol, with a family built from its density up to its loss, MLE and KL divergence, is the chapter
+    `Your own likelihood <chapters/your_own_likelihood.html>`_; the families shipped here are derived from in
+    `KL divergence and the L2 loss <chapters/kl_divergence_l2.html>`_ and the chapters after it.
+
+    Examples
+    --------
+    A Gumbel family in the required members only:
+
+    >>> import sympy as sp
+    >>> class Gumbel(Distribution):
+    ...     param_names = ("mu", "beta")
+    ...     def log_density_terms(self, x):
+    ...         mu, beta = self.params
+    ...         z = (x - mu) / beta
+    ...         return [-sp.log(beta), -z, -sp.exp(-z)]
+    ...     @property
+    ...     def support(self):
+    ...         return sp.Reals
+    >>> Gumbel(1, 2).name, float(Gumbel(1, 2).center())  # the mode, found numerically
+    ('Gumbel', 1.0)
+    >>> Gumbel(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: params: Gumbel takes 2 parameters (mu, beta), got 1
     """
 
     name: str = "Distribution"
@@ -105,10 +183,17 @@ class Distribution:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            cls.name = cls.__name__
         _FAMILIES[cls.__name__] = cls
 
     def __init__(self, *params: sp.Expr, label: str | None = None):
-        self.params = tuple(sp.sympify(p) for p in params)
+        names = getattr(type(self), "param_names", ())
+        if isinstance(names, tuple) and len(names) != len(params):
+            listed = ", ".join(names) if names else "none: set param_names on the class"
+            raise ValueError(f"params: {type(self).__name__} takes {len(names)} parameters ({listed}), got {len(params)}")
+        self.params = tuple(_parameter(p, names[k] if isinstance(names, tuple) else f"params[{k}]")
+                            for k, p in enumerate(params))
         self.label = label or "p"
 
     def __repr__(self) -> str:
@@ -131,8 +216,20 @@ class Distribution:
         return type(self)(*self.params, label=label)
 
     def log_density_terms(self, x: sp.Symbol) -> list[sp.Expr]:
-        """The log-density at ``x`` as a list of terms whose sum is the log-density."""
-        raise NotImplementedError
+        """Required: the log-density at ``x`` as a list of terms whose sum is the log-density.
+
+        Parameters
+        ----------
+        x : sympy.Symbol
+            The point (a real symbol, or an integer one for a discrete family).
+
+        Returns
+        -------
+        list of sympy.Expr
+            Terms free of ``x`` and terms in ``x`` kept apart, each a product of a factor free of ``x`` and
+            one in ``x`` where possible: the engine takes each term's expectation on its own.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must define log_density_terms(self, x)")
 
     def log_density(self, x: sp.Symbol) -> sp.Expr:
         """The log-density at ``x`` (the sum of :meth:`log_density_terms`)."""
@@ -144,51 +241,187 @@ class Distribution:
 
     @property
     def support(self) -> sp.Set:
-        """The set on which the density is positive."""
-        raise NotImplementedError
+        """Required: the set on which the density is positive (an interval, ``Naturals0`` or a finite set)."""
+        raise NotImplementedError(f"{type(self).__name__} must define the property support")
 
     def raw_moment(self, k: int) -> sp.Expr:
-        """The raw moment :math:`E[x^k]`.
+        """Optional: the raw moment :math:`E[x^k]` in closed form.
+
+        Gives :func:`~lossbook.symbolic.expectation` (and so :func:`~lossbook.symbolic.kl`) every term of an
+        integrand that is polynomial in ``x``.
+
+        Parameters
+        ----------
+        k : int
+            The order, a non-negative integer.
+
+        Returns
+        -------
+        sympy.Expr
 
         Raises
         ------
         ValueError
-            If ``k`` is not a non-negative integer or the moment does not exist.
+            If ``k`` is not a non-negative integer or the moment does not exist or is not known (the default).
         """
-        raise ValueError(f"k: raw moments of {type(self).__name__} are not available")
+        raise ValueError(f"k: raw moments of {type(self).__name__} are not available (it defines no raw_moment)")
+
+    def known_expectation(self, f: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
+        r"""Optional: the closed form of :math:`E[f(x)]` for an integrand the family knows, else ``None``.
+
+        :func:`~lossbook.symbolic.expectation` asks this hook first for every term that is not a polynomial in
+        ``x``. It hands over the part of the term that depends on ``x``, with every factor free of ``x``
+        moved out, and an exponential of a sum split: the term :math:`c\,e^{(\mu - x)/\beta}` arrives as
+        ``f = exp(-x/beta)``. Match ``f`` structurally (``f == sp.log(x)``, ``f.func is sp.exp`` and
+        ``f.args[0]`` linear in ``x``), and return ``None`` for anything else -- also when a condition of the
+        formula (a moment-generating function that exists only for :math:`t < 1/\beta`) cannot be decided
+        for the symbols at hand.
+
+        Parameters
+        ----------
+        f : sympy.Expr
+            The part of a term that depends on ``x``.
+        x : sympy.Symbol
+            The random variable.
+
+        Returns
+        -------
+        sympy.Expr or None
+        """
+        return None
 
     def kinks(self, x: sp.Symbol) -> list[sp.Expr]:
-        """Points where the density is not smooth (used to split numerical quadrature)."""
+        """Optional: the points where the density is not smooth (the location of a Laplace density).
+
+        Numeric quadrature splits the line there; :func:`~lossbook.symbolic.expectation` integrates
+        piece by piece between them and the kinks of the integrand. Default: none.
+        """
         return []
 
     def gauss_rule(self, nodes: int, digits: int) -> tuple[list, list] | None:
-        """Points and weights of a Gaussian quadrature rule for this density (numeric parameters only).
+        """Optional: points and weights of a Gaussian quadrature rule for this density (numeric parameters only).
 
-        The rule integrates polynomials of degree below ``2 * nodes`` against the density exactly; families
-        without one return ``None`` and their expectations use adaptive quadrature instead.
+        The rule integrates polynomials of degree below ``2 * nodes`` against the density exactly, which is
+        how numeric expectations of polynomials become exact and fast; families without one return ``None``
+        and their expectations use adaptive quadrature instead.
+
+        Parameters
+        ----------
+        nodes : int
+            The number of nodes.
+        digits : int
+            The working precision in decimal digits.
+
+        Returns
+        -------
+        tuple of two lists of mpmath.mpf, or None
         """
         return None
 
     def quadrature(self, integrand, cuts: list, digits: int):
-        """Expectation of ``integrand`` (an mpmath function) by a quadrature made for this family, or ``None``.
+        """Optional: expectation of ``integrand`` (an mpmath function) by a quadrature made for this family.
 
         Families whose density is awkward for general-purpose quadrature (infinite at an end of the support,
-        say) override this; ``cuts`` are the points where the integrand is not smooth. Numeric parameters only.
+        say) override this; the general route compares the result with a run 15 digits finer for its error
+        estimate. Numeric parameters only. Default: ``None`` (the general route).
+
+        Parameters
+        ----------
+        integrand : callable
+            The integrand, an mpmath function of one argument.
+        cuts : list of mpmath.mpf
+            The points where the integrand or the density is not smooth, and the centre.
+        digits : int
+            The working precision in decimal digits.
+
+        Returns
+        -------
+        mpmath.mpf or None
         """
         return None
 
     def center(self) -> sp.Expr:
-        """A point in the bulk of the distribution, where numerical quadrature splits the line."""
+        """Optional: a point in the bulk of the distribution, where numerical quadrature splits the line.
+
+        The default is found numerically (numeric parameters only): the mode of the density, where the
+        derivative of the log-density changes sign, or, when the density is largest at an end of its support,
+        that end plus :meth:`spread`. It assumes nothing about the order of the parameters. Discrete families:
+        the mean rounded into the support, or the first point of the support.
+
+        Raises
+        ------
+        ValueError
+            For the default, if a parameter is symbolic or the log-density has no mode.
+        """
+        return self._bulk[0]
+
+    def spread(self) -> sp.Expr:
+        """Optional: the width of the bulk, the unit in which numeric quadrature measures the line.
+
+        The default is found numerically (numeric parameters only): the mean distance from the mode at which
+        the log-density has fallen by 1/2 (:math:`\\sigma` for a Gaussian). Discrete families: the standard
+        deviation, or 1.
+
+        Raises
+        ------
+        ValueError
+            For the default, if a parameter is symbolic or the log-density has no mode.
+        """
+        return self._bulk[1]
+
+    @cached_property
+    def _bulk(self) -> tuple[sp.Expr, sp.Expr]:
+        from ._bulk import bulk
+
+        return bulk(self)
+
+    def latex(self) -> str:
+        """Optional: LaTeX of the family with its parameters, for example ``\\mathcal{N}(\\mu, \\sigma^2)``."""
+        inner = ", ".join(sp.latex(p) for p in self.params)
+        return rf"\operatorname{{{self.name}}}({inner})"
+
+
+def _parameter(value, name: str) -> sp.Expr:
+    """A parameter as a SymPy expression: a number must be finite and real."""
+    if isinstance(value, str):
+        raise ValueError(f"{name}: a parameter must be a number or a SymPy expression, not the string {value!r}")
+    try:
+        value = sp.sympify(value, strict=True)
+    except sp.SympifyError:
+        raise ValueError(f"{name}: a parameter must be a number or a SymPy expression, got {value!r}") from None
+    if not isinstance(value, sp.Expr):
+        raise ValueError(f"{name}: a parameter must be a scalar SymPy expression, got {value!r}")
+    if value.is_number and (value.is_real is False or not value.is_finite):
+        raise ValueError(f"{name}: a numeric parameter must be a finite real number, got {value}")
+    return value
+
+
+class _LocationScale:
+    """Mixin of the families whose first two parameters are a location and a scale: the centre and spread."""
+
+    def center(self) -> sp.Expr:
+        """The location parameter."""
         return self.params[0]
 
     def spread(self) -> sp.Expr:
-        """A scale of the bulk of the distribution."""
+        """The scale parameter."""
         return self.params[1]
 
-    def latex(self) -> str:
-        """LaTeX of the family with its parameters, for example ``\\mathcal{N}(\\mu, \\sigma^2)``."""
-        inner = ", ".join(sp.latex(p) for p in self.params)
-        return rf"\operatorname{{{type(self).__name__}}}({inner})"
+
+def _linear(g: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, sp.Expr] | None:
+    """``(a, b)`` with ``g = a x + b`` and ``a`` not zero, or ``None``."""
+    g = sp.expand(g)
+    if not g.is_polynomial(x) or sp.degree(g, x) != 1:
+        return None
+    a, b = sp.Poly(g, x).all_coeffs()
+    return a, b
+
+
+def _exponential_rate(f: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, sp.Expr] | None:
+    """``(t, s)`` when ``f`` is :math:`e^{t x + s}`, so that :math:`E[f] = e^{s} M(t)`; else ``None``."""
+    if not isinstance(f, sp.exp):
+        return None
+    return _linear(f.args[0], x)
 
 
 def _check_order(k: int) -> int:
@@ -197,7 +430,7 @@ def _check_order(k: int) -> int:
     return int(k)
 
 
-class Normal(Distribution):
+class Normal(_LocationScale, Distribution):
     r"""The Gaussian (normal) distribution :math:`\mathcal{N}(\mu, \sigma^2)`.
 
     Parameters
@@ -275,6 +508,40 @@ class Normal(Distribution):
             m.append(sp.expand(self.mu * m[j - 1] + (j - 1) * self.sigma**2 * m[j - 2]))
         return m[k]
 
+    def known_expectation(self, f: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
+        r"""Table entries: the moment-generating function and the mean absolute deviation about any point.
+
+        :math:`E[e^{t x}] = e^{\mu t + \sigma^2 t^2/2}`, and, with :math:`d = \mu - c`,
+
+        .. math:: E|x - c| = \sigma\sqrt{2/\pi}\, e^{-d^2/(2\sigma^2)} + d\,\operatorname{erf}\!\big(d/(\sqrt2\,\sigma)\big),
+
+        from splitting the integral at :math:`c` and :math:`\int t\,\varphi(t)\,dt = -\varphi(t)` for the
+        standard density :math:`\varphi`; an argument :math:`a x + b` gives :math:`|a|\,E|x + b/a|`. ``None``
+        for other integrands.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> x, c = sp.symbols("x c", real=True)
+        >>> Normal(0, 1).known_expectation(sp.Abs(x - c), x)
+        c*erf(sqrt(2)*c/2) + sqrt(2)*exp(-c**2/2)/sqrt(pi)
+        """
+        rate = _exponential_rate(f, x)
+        if rate is not None:
+            t, s = rate
+            return sp.exp(s + self.mu * t + self.sigma**2 * t**2 / 2)
+        if isinstance(f, sp.Abs):
+            line = _linear(f.args[0], x)
+            if line is None:
+                return None
+            a, b = line
+            gap = self.mu + b / a
+            return sp.Abs(a) * (
+                self.sigma * sp.sqrt(2 / sp.pi) * sp.exp(-gap**2 / (2 * self.sigma**2))
+                + gap * sp.erf(gap / (sp.sqrt(2) * self.sigma))
+            )
+        return None
+
     def latex(self) -> str:
         return rf"\mathcal{{N}}\left({sp.latex(self.mu)}, {sp.latex(self.sigma**2)}\right)"
 
@@ -288,7 +555,7 @@ class Normal(Distribution):
         return points, weights
 
 
-class Laplace(Distribution):
+class Laplace(_LocationScale, Distribution):
     r"""The Laplace (double exponential) distribution with location :math:`\mu` and scale :math:`b`.
 
     Its density is :math:`\frac{1}{2b}\exp(-|x-\mu|/b)`.
@@ -347,6 +614,20 @@ class Laplace(Distribution):
             sum(sp.binomial(k, j) * self.mu ** (k - j) * sp.factorial(j) * self.b**j for j in range(0, k + 1, 2))
         )
 
+    def known_expectation(self, f: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
+        r"""Table entry: the moment-generating function :math:`E[e^{t x}] = e^{\mu t}/(1 - b^2 t^2)`.
+
+        It exists for :math:`|t| < 1/b` only: ``None`` unless SymPy can tell that :math:`1 - b^2 t^2 > 0`, and
+        for other integrands.
+        """
+        rate = _exponential_rate(f, x)
+        if rate is None:
+            return None
+        t, s = rate
+        if (1 - self.b**2 * t**2).is_positive is not True:
+            return None
+        return sp.exp(s + self.mu * t) / (1 - self.b**2 * t**2)
+
     def latex(self) -> str:
         return rf"\operatorname{{Laplace}}\left({sp.latex(self.mu)}, {sp.latex(self.b)}\right)"
 
@@ -373,7 +654,7 @@ def _central_to_raw(mu: sp.Expr, central, k: int) -> sp.Expr:
     return sp.expand(sum(sp.binomial(k, j) * mu ** (k - j) * central(j) for j in range(k + 1)))
 
 
-class Cauchy(Distribution):
+class Cauchy(_LocationScale, Distribution):
     r"""The Cauchy distribution with location :math:`\mu` and scale :math:`\gamma`.
 
     Its density is :math:`\frac{1}{\pi\gamma}\left(1 + ((x-\mu)/\gamma)^2\right)^{-1}`; it has no mean and no
@@ -442,7 +723,7 @@ class Cauchy(Distribution):
         return sp.log(a) + sp.log((gamma + sp.sqrt(c / a)) ** 2 + (mu - m) ** 2)
 
 
-class StudentT(Distribution):
+class StudentT(_LocationScale, Distribution):
     r"""Student's t distribution with location :math:`\mu`, scale :math:`\sigma` and ``nu`` degrees of freedom.
 
     Parameters are in the same order as everywhere in lossbook: location, scale, then shape.
@@ -509,7 +790,7 @@ class StudentT(Distribution):
         return _central_to_raw(mu, central, k)
 
 
-class GeneralizedNormal(Distribution):
+class GeneralizedNormal(_LocationScale, Distribution):
     r"""The generalised normal (exponential power) distribution with location :math:`\mu`, scale
     :math:`\alpha` and shape :math:`p`.
 
@@ -635,9 +916,16 @@ class Gamma(Distribution):
         return sp.rf(self.alpha, k) / self.beta**k
 
     def known_expectation(self, f: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
-        r"""Table entry: :math:`E[\log x] = \psi(\alpha) - \log\beta`; ``None`` for other integrands."""
+        r"""Table entries: :math:`E[\log x] = \psi(\alpha) - \log\beta` and :math:`E[e^{t x}] = (\beta/(\beta - t))^\alpha`.
+
+        The second exists for :math:`t < \beta` only: ``None`` unless SymPy can tell, and for other integrands.
+        """
         if f == sp.log(x):
             return sp.digamma(self.alpha) - sp.log(self.beta)
+        rate = _exponential_rate(f, x)
+        if rate is not None and (self.beta - rate[0]).is_positive is True:
+            t, s = rate
+            return sp.exp(s) * (self.beta / (self.beta - t)) ** self.alpha
         return None
 
     def center(self) -> sp.Expr:
@@ -677,6 +965,95 @@ class Gamma(Distribution):
 
     def latex(self) -> str:
         return rf"\operatorname{{Gamma}}\left({sp.latex(self.alpha)}, {sp.latex(self.beta)}\right)"
+
+
+class Exponential(Distribution):
+    r"""The exponential distribution with rate :math:`\lambda`: density :math:`\lambda e^{-\lambda x}` for :math:`x \ge 0`.
+
+    The waiting time of a Poisson process; the mean is :math:`1/\lambda`, the variance :math:`1/\lambda^2`, and
+    it is the gamma distribution of shape 1. SciPy's ``scipy.stats.expon(scale=1 / rate)`` is the same
+    distribution.
+
+    Parameters
+    ----------
+    rate : sympy.Expr
+        The rate :math:`\lambda` (one over the mean), positive.
+    label : str, optional
+        LaTeX name in displayed formulas.
+
+    Raises
+    ------
+    ValueError
+        If ``rate`` is not positive.
+
+    Notes
+    -----
+    Raw moments :math:`E[x^k] = k!/\lambda^k`; :math:`E[\log x] = -\gamma - \log\lambda` (Euler's
+    :math:`\gamma`, the digamma function at 1), which :func:`~lossbook.symbolic.kl` needs against a gamma
+    distribution. Used in `Your own likelihood <chapters/your_own_likelihood.html>`_.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> r1, r2 = sp.symbols("r1 r2", positive=True)
+    >>> Exponential(r1).raw_moment(2)
+    2/r1**2
+    >>> from lossbook.symbolic import kl
+    >>> kl(Exponential(r1), Exponential(r2))
+    log(r1/r2) - 1 + r2/r1
+    """
+
+    name = "Exponential"
+    param_names = ("rate",)
+
+    def __init__(self, rate: sp.Expr, *, label: str | None = None):
+        super().__init__(_check_scale(rate, "rate"), label=label)
+
+    @property
+    def rate(self) -> sp.Expr:
+        return self.params[0]
+
+    def log_density_terms(self, x: sp.Symbol) -> list[sp.Expr]:
+        return [sp.log(self.rate), -self.rate * x]
+
+    @property
+    def support(self) -> sp.Set:
+        return sp.Interval(0, sp.oo)
+
+    def raw_moment(self, k: int) -> sp.Expr:
+        k = _check_order(k)
+        return sp.factorial(k) / self.rate**k
+
+    def known_expectation(self, f: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
+        r"""Table entries: :math:`E[\log x] = -\gamma - \log\lambda` and :math:`E[e^{t x}] = \lambda/(\lambda - t)`.
+
+        The second exists for :math:`t < \lambda` only: ``None`` unless SymPy can tell, and for other integrands.
+        """
+        if f == sp.log(x):
+            return -sp.EulerGamma - sp.log(self.rate)
+        rate = _exponential_rate(f, x)
+        if rate is not None and (self.rate - rate[0]).is_positive is True:
+            t, s = rate
+            return sp.exp(s) * self.rate / (self.rate - t)
+        return None
+
+    def center(self) -> sp.Expr:
+        r"""The mean, :math:`1/\lambda`."""
+        return 1 / self.rate
+
+    def spread(self) -> sp.Expr:
+        r"""The standard deviation, :math:`1/\lambda`."""
+        return 1 / self.rate
+
+    def gauss_rule(self, nodes: int, digits: int) -> tuple[list, list] | None:
+        r"""Gauss-Laguerre with weight :math:`e^{-t}`: x = t / rate, weights w."""
+        t, w = _rule("laguerre", nodes, digits)
+        with mpmath.workdps(digits):
+            rate = mpmath.mpf(str(sp.N(self.rate, digits)))
+            return [tk / rate for tk in t], list(w)
+
+    def latex(self) -> str:
+        return rf"\operatorname{{Exponential}}\left({sp.latex(self.rate)}\right)"
 
 
 def _check_probability(value: sp.Expr, argument: str) -> sp.Expr:
