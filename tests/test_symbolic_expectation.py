@@ -84,3 +84,66 @@ def test_unevaluated_expectation_does_not_depend_on_its_variable():
 def test_quadrature_needs_numbers():
     with pytest.raises(ValueError, match="symbolic"):
         numeric_expectation(x, x, Normal(mu, 1))
+
+
+def test_a_term_without_a_rule_is_no_closed_form_holding_the_term():
+    from lossbook.symbolic import NoClosedFormError
+
+    with pytest.raises(NoClosedFormError, match=r"cos\(x\)") as raised:
+        expectation(3 * sp.cos(x), x, Normal(mu, sigma))
+    assert raised.value.equations == [sp.cos(x)]
+
+
+def test_an_exponential_of_a_sum_is_split_before_the_family_sees_it():
+    """exp(c - x) arrives at the Gaussian's table as exp(-x), with exp(c) outside."""
+    assert sp.simplify(expectation(sp.exp(c - x), x, Normal(mu, sigma)) - sp.exp(c - mu + sigma**2 / 2)) == 0
+
+
+def test_on_finitely_many_points_any_function_is_averaged_by_its_sum():
+    from lossbook.symbolic import Categorical
+
+    probabilities = sp.symbols("p0:3", positive=True)
+    derived = expectation(sp.sqrt(x + 1), x, Categorical(*probabilities))
+    assert derived == probabilities[0] + sp.sqrt(2) * probabilities[1] + sp.sqrt(3) * probabilities[2]
+
+
+@pytest.mark.parametrize("centre", [sp.Rational(1, 3), sp.Rational(-5, 2)])
+def test_kinks_at_numbers_are_ordered_without_a_symbol(centre):
+    derived = expectation(sp.Abs(x), x, Laplace(centre, 2))
+    assert sp.simplify(derived - (abs(centre) + 2 * sp.exp(-abs(centre) / 2))) == 0
+
+
+def test_a_kink_at_the_end_of_the_support_needs_no_split():
+    from lossbook.symbolic import Exponential
+
+    rate = sp.Symbol("r", positive=True)
+    assert sp.simplify(expectation(sp.Abs(x + 1), x, Exponential(rate)) - (1 / rate + 1)) == 0
+
+
+def test_a_kink_that_may_lie_inside_or_outside_the_support_has_no_closed_form():
+    from lossbook.symbolic import Exponential, NoClosedFormError
+
+    with pytest.raises(NoClosedFormError, match="cannot tell whether the kink"):
+        expectation(sp.Abs(x - c), x, Exponential(1))
+
+
+@pytest.mark.parametrize("seconds", [0, -1, float("inf"), float("nan"), True, "60"])
+def test_cpu_seconds_must_be_a_positive_number_or_none(seconds):
+    with pytest.raises(ValueError, match="^cpu_seconds"):
+        numeric_expectation(x, x, Normal(0, 1), cpu_seconds=seconds)
+
+
+def test_a_divergent_expectation_gets_an_infinite_error_estimate():
+    """tanh-sinh quadrature returns a large finite number for E[x^2] under a Cauchy distribution."""
+    from lossbook.symbolic import Cauchy
+
+    _, error = numeric_expectation(x**2, x, Cauchy(0, 1), error=True)
+    assert error == mpmath.inf
+
+
+def test_a_convergent_heavy_tail_keeps_a_small_error_estimate():
+    from lossbook.symbolic import StudentT
+
+    value, error = numeric_expectation(sp.Abs(x), x, StudentT(0, 1, 3), error=True)
+    with mpmath.workdps(30):
+        assert error < 1e-20 and abs(value - 2 * mpmath.sqrt(3) / mpmath.pi) < 1e-20
