@@ -25,7 +25,7 @@ from .derivation import Derivation, DerivationError, Step
 from .equation import Equation, EquationGroup, equations
 from .functions import logsumexp, sigmoid, softplus
 from .printing import TextbookPrinter, latex
-from .divergence import kl, tidy
+from .divergence import kl, numeric_kl, tidy
 from .likelihood import expand_sum, negative_log_likelihood, stationary_points
 from .fitting import Fit, fit
 from .expectation import Expectation, apply_moments, expand_expectation, expectation, numeric_expectation
@@ -56,6 +56,7 @@ __all__ = [
     "apply_moments",
     "numeric_expectation",
     "kl",
+    "numeric_kl",
     "tidy",
     "Derivation",
     "DerivationError",
