@@ -40,10 +40,13 @@ _FAMILIES: dict[str, type["Distribution"]] = {}
 def family(name: str) -> type["Distribution"]:
     """Return the distribution class registered under ``name``.
 
+    Every subclass of :class:`Distribution` is registered under its class name (the latest class of a name,
+    when a notebook defines one twice) and under a key no other class shares (``family_key(cls)``).
+
     Parameters
     ----------
     name : str
-        The family's name, as in ``Normal.name``.
+        The family's class name, as in ``"Normal"``, or the key of one class (``family_key(cls)``).
 
     Returns
     -------
@@ -63,7 +66,25 @@ def family(name: str) -> type["Distribution"]:
     try:
         return _FAMILIES[name]
     except KeyError:
-        raise ValueError(f"name: no distribution family called {name!r}; known: {sorted(_FAMILIES)}") from None
+        known = sorted(k for k in _FAMILIES if "#" not in k)
+        raise ValueError(f"name: no distribution family called {name!r}; known: {known}") from None
+
+
+def family_key(cls: type["Distribution"]) -> str:
+    """The key under which :func:`family` finds exactly ``cls``.
+
+    The class name for the families shipped here; for any other class its module, qualified name and
+    identity, so that an expectation under a reader's ``Gumbel`` still finds that class after another class
+    called ``Gumbel`` has been defined.
+
+    Examples
+    --------
+    >>> family_key(Normal)
+    'Normal'
+    """
+    if cls.__module__ == __name__:
+        return cls.__name__
+    return f"{cls.__module__}.{cls.__qualname__}#{id(cls):x}"
 
 
 def _check_scale(value: sp.Expr, argument: str) -> sp.Expr:
@@ -186,6 +207,7 @@ class Distribution:
         if "name" not in cls.__dict__:
             cls.name = cls.__name__
         _FAMILIES[cls.__name__] = cls
+        _FAMILIES[family_key(cls)] = cls
 
     def __init__(self, *params: sp.Expr, label: str | None = None):
         names = getattr(type(self), "param_names", ())
@@ -345,7 +367,7 @@ class Distribution:
 
         The default is found numerically (numeric parameters only): the mode of the density, where the
         derivative of the log-density changes sign, or, when the density is largest at an end of its support,
-        that end plus :meth:`spread`. It assumes nothing about the order of the parameters. Discrete families:
+        that end plus :meth:`~lossbook.symbolic.Distribution.spread`. It assumes nothing about the order of the parameters. Discrete families:
         the mean rounded into the support, or the first point of the support.
 
         Raises
@@ -929,9 +951,11 @@ class Gamma(Distribution):
         return None
 
     def center(self) -> sp.Expr:
+        r"""The mean, :math:`\alpha/\beta`."""
         return self.alpha / self.beta
 
     def spread(self) -> sp.Expr:
+        r"""The standard deviation, :math:`\sqrt{\alpha}/\beta`."""
         return sp.sqrt(self.alpha) / self.beta
 
     def gauss_rule(self, nodes: int, digits: int) -> tuple[list, list] | None:
@@ -1107,6 +1131,7 @@ class Bernoulli(Distribution):
         return sp.FiniteSet(0, 1)
 
     def center(self) -> sp.Expr:
+        """The probability of a one, the mean."""
         return self.params[0]
 
     def raw_moment(self, k: int) -> sp.Expr:
@@ -1165,6 +1190,7 @@ class Categorical(Distribution):
         return sp.FiniteSet(*range(len(self.params)))
 
     def center(self) -> sp.Expr:
+        """The first category, 0."""
         return sp.Integer(0)
 
     def raw_moment(self, k: int) -> sp.Expr:
@@ -1216,6 +1242,7 @@ class Poisson(Distribution):
         return sp.S.Naturals0
 
     def center(self) -> sp.Expr:
+        r"""The mean, :math:`\lambda`."""
         return self.params[0]
 
     def raw_moment(self, k: int) -> sp.Expr:
@@ -1342,6 +1369,7 @@ class ZeroInflatedNegativeBinomial(Distribution):
         return sp.S.Naturals0
 
     def center(self) -> sp.Expr:
+        r"""The mean :math:`\mu` of the count part."""
         return self.params[1]
 
     def raw_moment(self, k: int) -> sp.Expr:

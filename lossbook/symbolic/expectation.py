@@ -19,7 +19,7 @@ import sympy as sp
 from sympy.core.symbol import Str
 
 from ._evaluation import to_mpmath
-from .distributions import Distribution, family
+from .distributions import Distribution, family, family_key
 from .errors import NoClosedFormError
 
 __all__ = ["Expectation", "expectation", "expand_expectation", "apply_moments", "numeric_expectation"]
@@ -66,7 +66,7 @@ class Expectation(sp.Expr):
 
     def __new__(cls, expr, x, dist, *rest):
         if isinstance(dist, Distribution):
-            name, label, params = Str(type(dist).__name__), Str(dist.label), dist.params
+            name, label, params = Str(family_key(type(dist))), Str(dist.label), dist.params
         else:
             name, label, params = dist, rest[0], tuple(sp.sympify(p) for p in rest[1:])
         if not isinstance(x, sp.Symbol):
