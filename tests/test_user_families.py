@@ -17,6 +17,7 @@ from lossbook.symbolic import (
     Expectation,
     NoClosedFormError,
     Normal,
+    family,
     kl,
     numeric_expectation,
     numeric_kl,
@@ -205,3 +206,29 @@ def test_inside_the_derivation_checker_its_shorter_limit_governs():
     checker = Checker(points=16, seed=0, symbolic_seconds=0, domain="real", numeric_seconds=0.1)
     with pytest.raises(DerivationError, match="within 0.1 s of CPU time"):
         checker.equal(Expectation(sp.sin(sp.exp(x)), x, Gumbel(mu, 1)), sp.Integer(0), 1, "slow")
+
+
+def test_gumbel_against_normal_is_written_with_the_gap_of_the_means_squared():
+    """E[(x - mu2)^2] = (mu1 + beta1 gamma - mu2)^2 + pi^2 beta1^2 / 6: tidy completes the square."""
+    textbook = (sp.log(sp.sqrt(2 * sp.pi) * s2 / b1) - 1 - sp.EulerGamma
+                + (sp.pi**2 * b1**2 + 6 * (m1 - m2 + sp.EulerGamma * b1) ** 2) / (12 * s2**2))
+    assert CLOSED["Gumbel || Normal"] == textbook
+
+
+def test_an_expectation_keeps_its_family_when_another_class_takes_the_name():
+    """A notebook (or a doctest) may define a second class called Gumbel: earlier expectations keep theirs."""
+    first = globals()["Gumbel"]
+    before = Expectation(x, x, first(0, 1))
+
+    class Gumbel(Distribution):
+        param_names = ("mu", "beta")
+
+        def log_density_terms(self, x):
+            return [sp.Integer(0)]
+
+        @property
+        def support(self):
+            return sp.Reals
+
+    assert family("Gumbel") is Gumbel and type(before.distribution) is first
+    assert abs(float(sp.N(before)) - float(sp.EulerGamma)) < 1e-15

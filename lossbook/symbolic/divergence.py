@@ -65,12 +65,14 @@ def tidy(expr: sp.Expr, locations: tuple[sp.Expr, sp.Expr] | None = None) -> sp.
     expr = sp.expand(sp.expand_log(expr, force=True))
     logs: dict[sp.Expr, list[sp.Expr]] = {}
     special: dict[sp.Expr, sp.Expr] = {}
-    rest = []
+    rest, euler = [], []
     for term in sp.Add.make_args(expr):
         factors = sp.Mul.make_args(term)
         functions = [f for f in factors if _is_special(f)]
         found = [f for f in factors if isinstance(f, sp.log)]
-        if functions or len(found) > 1:
+        if functions and not found and all(_is_euler(f) for f in functions):
+            euler.append(term)  # Euler's constant alone: part of a square in the location gap, or collected
+        elif functions or len(found) > 1:
             key = _joined(sp.Mul(*functions, *found))
             coefficient = sp.Mul(*[f for f in factors if f not in functions and f not in found])
             special[key] = special.get(key, sp.S.Zero) + coefficient
@@ -81,21 +83,59 @@ def tidy(expr: sp.Expr, locations: tuple[sp.Expr, sp.Expr] | None = None) -> sp.
             logs.setdefault(symbolic, []).append(number * found[0])
         else:
             rest.append(term)
+    square = _square_in_gap(sp.Add(*rest, *[t for t in euler if not t.is_number]), locations) if euler else None
+    if square is not None:
+        rest_part = square
+        constant = sp.Add(*[t for t in [*rest, *euler] if t.is_number])
+    else:
+        for term in euler:
+            key = sp.Mul(*[f for f in sp.Mul.make_args(term) if _is_special(f)])
+            special[key] = special.get(key, sp.S.Zero) + term / key
+        constant = sp.Add(*[t for t in rest if t.is_number])
+        rest_part = _rational_part(sp.Add(*[t for t in rest if not t.is_number]), locations)
     log_part = sp.Add(*[symbolic * sp.logcombine(sp.Add(*group), force=True) for symbolic, group in logs.items()])
     special_part = sp.Add(*[_absorb_sign(sp.factor(sp.together(c))) * key for key, c in special.items()])
-    constant = sp.Add(*[t for t in rest if t.is_number])
-    rest_part = sp.Add(*[t for t in rest if not t.is_number])
+    return log_part + _absorb_sign(rest_part) + special_part + constant
+
+
+def _rational_part(rest: sp.Expr, locations: tuple[sp.Expr, sp.Expr] | None) -> sp.Expr:
+    """Over a common denominator, in the difference of the locations where it depends on them only so."""
     if locations is not None:
         a, b = locations
         gap = sp.Dummy("gap", real=True)
-        shifted = sp.expand(rest_part.subs(a, b + gap))
+        shifted = sp.expand(rest.subs(a, b + gap))
         if not shifted.has(b):
-            rest_part = sp.factor(sp.together(shifted)).subs(gap, a - b)
-        else:
-            rest_part = sp.factor(sp.together(rest_part))
-    else:
-        rest_part = sp.factor(sp.together(rest_part))
-    return log_part + _absorb_sign(rest_part) + special_part + constant
+            return sp.factor(sp.together(shifted)).subs(gap, a - b)
+    return sp.factor(sp.together(rest))
+
+
+def _square_in_gap(rest: sp.Expr, locations: tuple[sp.Expr, sp.Expr] | None) -> sp.Expr | None:
+    r"""The terms that are not numbers, as :math:`(A (g + s)^2 + C)/D` with :math:`g` the location gap, or None.
+
+    Only where ``rest`` depends on the locations through their difference, quadratically, with a shift
+    :math:`s \ne 0` (a Gumbel's mean is its location plus :math:`\beta\gamma`); the square is then completed.
+    """
+    if locations is None:
+        return None
+    a, b = locations
+    gap = sp.Dummy("gap", real=True)
+    shifted = sp.expand(sp.Add(*[t for t in sp.Add.make_args(rest) if not t.is_number]).subs(a, b + gap))
+    if shifted.has(b) or not shifted.has(gap):
+        return None
+    numerator, denominator = sp.fraction(sp.together(shifted))
+    numerator = sp.expand(numerator)
+    if not numerator.is_polynomial(gap) or sp.degree(numerator, gap) != 2:
+        return None
+    A, B, C = sp.Poly(numerator, gap).all_coeffs()
+    shift = sp.factor(B / (2 * A))
+    if shift == 0:
+        return None
+    remainder = sp.factor(sp.expand(C - B**2 / (4 * A)))
+    return (A * (a - b + shift) ** 2 + remainder) / denominator
+
+
+def _is_euler(factor: sp.Expr) -> bool:
+    return (factor.base if isinstance(factor, sp.Pow) else factor) is sp.EulerGamma
 
 
 def _is_special(factor: sp.Expr) -> bool:
