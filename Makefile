@@ -1,4 +1,4 @@
-# lossbook: `make book` builds the HTML book, `make test` runs every test.
+# lossbook: `make book` builds the HTML book, `make pdf` its PDF edition, `make test` runs every test.
 # Both create the virtual environment .venv from requirements.lock when it is missing or out of date.
 
 PYTHON ?= python3.11
@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CHAPTERS := $(wildcard chapters/*.ipynb) $(wildcard chapters/*/*.ipynb)
 JOBS ?= 2
 
-.PHONY: setup book test unit notebooks serve lab bench soak lock clean browser fresh-cache execute
+.PHONY: setup book pdf test unit notebooks serve lab bench soak lock clean browser pdf-tools fresh-cache execute
 
 # jupyter-cache keys a notebook on its code cells only, so a change to the library or to a pinned version
 # would leave stale outputs in the book. The cache is dropped whenever either changes.
@@ -44,13 +44,20 @@ book: setup execute
 	$(BIN)/jupyter-book build --path-output . .
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
+## make pdf: the book as a PDF, _build/pdf/lossbook.pdf (and a copy in _build/html, which the introduction links):
+## Chromium prints the built HTML book page by page (no chapter is executed again), pypdf assembles the pages
+PDF := _build/pdf/lossbook.pdf
+pdf: book browser pdf-tools
+	$(BIN)/python -m pdf_edition
+
 ## make test: the whole suite (library, doctests, strict nbval, book build with warnings as errors, browser)
 ## Each chapter is executed once: strict nbval executes it and, when every cell reproduces its stored output,
 ## hands it to the book build through the jupyter cache (tests/verified_notebooks.py); the build executes
 ## only a chapter that did not pass. The build (one core) runs beside the library's tests and doctests, then
-## the browser tests read the built book. Every stage runs, so one run reports every failure; the exit status
+## the PDF is printed from the built book and read back, and the browser tests read the built book (the PDF
+## first, since the introduction links it). Every stage runs, so one run reports every failure; the exit status
 ## is non-zero if any stage failed.
-test: setup browser fresh-cache
+test: setup browser pdf-tools fresh-cache
 	@status=0; \
 	echo "== the chapters: notebook hygiene and strict nbval"; \
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests/test_notebook_hygiene.py chapters \
@@ -60,9 +67,13 @@ test: setup browser fresh-cache
 	echo "== the book build (log in _build/build.log), beside the library's tests and doctests"; \
 	$(BIN)/jupyter-book build -W -n --keep-going --path-output . . > _build/build.log 2>&1 & build=$$!; \
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests lossbook _ext --ignore=tests/browser \
-	  --ignore=tests/test_notebook_hygiene.py || status=1; \
+	  --ignore=tests/pdf --ignore=tests/test_notebook_hygiene.py || status=1; \
+	rm -f $(PDF) _build/html/lossbook.pdf; \
 	if wait $$build; then \
 	  tail -n 3 _build/build.log; \
+	  echo "== the book as a PDF ($(PDF)), printed from the built book and read back"; \
+	  $(BIN)/python -m pdf_edition || status=1; \
+	  $(BIN)/python -m pytest -q tests/pdf pdf_edition || status=1; \
 	  echo "== the built book, read in a browser"; \
 	  $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests/browser || status=1; \
 	  echo "== forms a textbook does not print, counted over the built book (each must be 0)"; \
@@ -73,6 +84,10 @@ test: setup browser fresh-cache
 ## the browser the reader-facing tests drive (Debian's Chromium; Playwright cannot download its own here)
 browser:
 	@bash .ci/ensure-chromium
+
+## what the PDF edition is printed in (Debian's Liberation and DejaVu fonts) and read back with (poppler-utils)
+pdf-tools:
+	@bash .ci/ensure-pdf-tools
 
 ## make notebooks: re-execute every chapter top to bottom in a fresh kernel and store the outputs
 notebooks: setup
@@ -90,9 +105,9 @@ lab: setup
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements-lab.lock
 	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser chapters
 
-## make bench: speed goals of the library, the book build, Lighthouse scores and CI time, as tables
+## make bench: speed goals of the library, the book build, the PDF, Lighthouse scores and CI time, as tables
 bench: setup
-	@status=0; for script in bench/library.py bench/numeric.py bench/checker.py bench/book.py bench/lighthouse.py bench/ci.py; do \
+	@status=0; for script in bench/library.py bench/numeric.py bench/checker.py bench/book.py bench/pdf.py bench/lighthouse.py bench/ci.py; do \
 	  if [ -f $$script ]; then $(BIN)/python $$script || status=1; echo; fi; done; exit $$status
 
 ## make soak: strict nbval and every unit test three times, each in a new shuffled order
