@@ -22,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{summary.size / 2**20:.1f} MiB, {summary.links_within_book} links within the book and "
         f"{summary.links_external} to other sites; printed in {summary.seconds:.1f} s"
     )
+    if summary.shrunk:
+        pages = ", ".join(f"{page} ({count})" for page, count in sorted(summary.shrunk.items()))
+        print(f"Display formulas wider than the column, printed smaller to fit: {pages}")
     return 0
 
 

@@ -38,6 +38,7 @@ class Summary:
     seconds: float
     links_within_book: int
     links_external: int
+    shrunk: dict[str, int]  # page -> display formulas shrunk to fit the column
 
 
 def build_pdf(root: Path, html: Path, output: Path) -> Summary:
@@ -54,7 +55,7 @@ def build_pdf(root: Path, html: Path, output: Path) -> Summary:
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     targets = link_targets(html, entries)
     with served(html) as base_url:
-        printed, front, problems = asyncio.run(_print(base_url, entries, targets, config))
+        printed, front, problems, shrunk = asyncio.run(_print(base_url, entries, targets, config))
         if problems:
             raise RuntimeError("the PDF was not built; pages did not load whole:\n" + "\n".join(problems))
         book = Book(base_url, output.name)
@@ -84,6 +85,7 @@ def build_pdf(root: Path, html: Path, output: Path) -> Summary:
         seconds=time.perf_counter() - start,
         links_within_book=links.within_book,
         links_external=links.external,
+        shrunk={page: count for page, count in shrunk.items() if count},
     )
 
 
@@ -95,7 +97,7 @@ async def _print(base_url: str, entries: list[Entry], targets: dict[str, set[str
             front_matter(config["title"], config["author"], str(config.get("copyright", "")), lines),
             FRONT + ".html",
         )
-        return printed, front, printer.problems
+        return printed, front, printer.problems, printer.shrunk
 
 
 def contents(printed: list[PrintedPage]) -> list[Line]:
