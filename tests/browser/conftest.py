@@ -8,7 +8,9 @@ as a whole (``Reader.check``) and its accessibility (``Reader.audit``).
 
 The page lists come from the built book at collection time (``pytest_generate_tests``): a test that takes
 ``book_page`` runs once for every HTML page, ``chapter_page`` once for every chapter (chapters/), and
-``reference_page`` once for every other page.
+``reference_page`` once for every other page (but index.html, which only redirects). A test of one given page
+takes it as ``path`` (``reads``). The tests of one page run one after another, on one xdist worker, and share
+one load of it (``page_of``, ``Reader.view``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import socket
 import subprocess
 import sys
 import threading
+from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -113,6 +116,37 @@ def root_page() -> str:
     return match.group(1) + ".html"
 
 
+@functools.cache
+def landing_page(path: str) -> str:
+    """The page a reader lands on when opening ``path``: ``index.html`` redirects to the root page."""
+    return root_page() if path == "index.html" else path
+
+
+def reads(path: str) -> pytest.MarkDecorator:
+    """For a test of the page at ``path`` only: pass it as the test's ``path``, which names it in the test's
+    id, as the ids of the tests parametrized over pages (``book_page`` ...) do. See ``page_of``."""
+    return pytest.mark.parametrize("path", [path])
+
+
+PAGE_IN_ID = re.compile(r"\[([^\[\]]+\.html)\]$")
+
+
+def page_of(nodeid: str) -> str | None:
+    """The page a test reads, as its id names it (``test_x[chapters/y.html]``), or None.
+
+    The tests of one page run one after another on one xdist worker (``pytest_xdist_make_scheduler``), so
+    that they share one load of it (``Reader.view``, ``Reader.document``): a chapter is the costliest thing
+    these tests read, a second or two of CPU to load and typeset.
+
+    >>> page_of("tests/browser/test_meta.py::test_page_has_a_meta_description[chapters/signals.html]")
+    'chapters/signals.html'
+    >>> page_of("tests/browser/test_search.py::test_search_page_takes_the_query_from_the_address") is None
+    True
+    """
+    match = PAGE_IN_ID.search(nodeid)
+    return landing_page(match.group(1)) if match else None
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "book_page" in metafunc.fixturenames:
         metafunc.parametrize("book_page", book_pages(ensure_book()))
@@ -120,8 +154,46 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         chapters = [p for p in book_pages(ensure_book()) if p.startswith("chapters/")]
         metafunc.parametrize("chapter_page", chapters)
     if "reference_page" in metafunc.fixturenames:
-        others = [p for p in book_pages(ensure_book()) if not p.startswith("chapters/")]
+        # index.html only redirects to the root page, which is a reference page of its own: what a reader
+        # meets on index.html itself is read by test_pages.py::test_index_redirects_to_the_introduction.
+        others = [p for p in book_pages(ensure_book()) if not p.startswith("chapters/") and p != "index.html"]
         metafunc.parametrize("reference_page", others)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests of one page (``page_of``) run one after another, where the first of them comes in the order
+    pytest-randomly has shuffled (its shuffle runs before this hook)."""
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        first.setdefault(_group_of(item.nodeid), index)
+    items.sort(key=lambda item: first[_group_of(item.nodeid)])
+
+
+def _group_of(nodeid: str) -> str:
+    page = page_of(nodeid)
+    return f"page {page}" if page else f"test {nodeid}"
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Under ``--dist loadgroup``, hand out the tests of one page (``page_of``) to one worker together.
+
+    pytest-xdist groups tests by an ``xdist_group`` mark, which it writes into the test's id; pytest 9 ignores
+    that write, so the mark groups nothing. The page in the test's id groups them instead. xdist hands out
+    the largest groups first (a chapter's tests before the single tests), which keeps the two workers' last
+    tests short.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class PageScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            page = page_of(nodeid)
+            return f"page {page}" if page else super()._split_scope(nodeid)
+
+    return PageScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
@@ -374,11 +446,52 @@ TEXT_CONTRAST = """(selector) => {
 MIN_CONTRAST = 4.5
 
 
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# _static/math-overflow.js has marked the formulas wider than their box (it marks them again on a resize).
+MARKED = "() => document.documentElement.dataset.lossbookMath === 'marked'"
+TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+# Colours are read once the theme's colour transitions, if any are running, have finished (transitions only: an
+# endless CSS animation would never finish; one cancelled by a later change counts as done).
+TRANSITIONS_DONE = """() => Promise.all(document.getAnimations().filter(a => a instanceof CSSTransition).map(
+    a => a.finished.catch(() => null))).then(() => true)"""
+# The theme keeps the reader's colour mode in localStorage, which every tab of the browser shares.
+FORGET_COLOUR_MODE = "localStorage.removeItem('mode'); localStorage.removeItem('theme');"
+# The theme's colour-mode button, as a click calls it: it cycles through auto, dark and light. The click is the
+# button's own (no mouse moves, so nothing is left hovered or focused for the audit).
+PRESS_COLOUR_BUTTON = """() => {
+    const button = document.querySelector(".theme-switch-button");
+    if (!button) throw new Error("the page has no colour-mode button");
+    button.click();
+    return document.documentElement.dataset.theme;
+}"""
+
+
+@dataclass
+class View:
+    """What the reader's tab shows: a page loaded once at ``url``, then narrowed to a phone or switched to dark
+    mode in place as tests ask. ``log`` is what went wrong in that tab since the load (requests to another
+    host, console errors, page errors, failed responses), whichever test was running."""
+
+    token: str
+    url: str = ""
+    mathjax: str = "absent"
+    log: list[str] = field(default_factory=list)
+    dark: bool = False
+    phone: bool = False
+
+
 class Reader:
     """A browser tab reading the book, with a record of what went wrong while it read.
 
     ``external`` lists requests to any host but 127.0.0.1 (they fail: see ``browser_context``);
-    ``errors`` lists console errors, uncaught page errors and HTTP error responses.
+    ``errors`` lists console errors, uncaught page errors and HTTP error responses. Both are the current
+    test's record (``reset`` clears them); the tab's ``View`` keeps its own record of the page it shows.
+
+    A page is expensive to read (loading and typesetting a chapter takes a second or two of CPU), and several
+    tests read the same page: ``view`` and ``document`` hand out the page the tab already shows when it is the
+    one asked for, unchanged. A test that changes the page (clicks, scrolls, edits it) takes it with ``take``
+    or loads its own with ``open``, and the page is not handed out again.
     """
 
     def __init__(self, context, base_url: str):
@@ -388,8 +501,13 @@ class Reader:
         self.errors: list[str] = []
         self.mathjax = "absent"
         self.root = root_page()
+        self._view: View | None = None
+        self._loads = 0
         context.on("request", self._outside)
         self.page = self.new_tab()
+        # Every page loaded in the reader's tab starts in the theme's default colour mode, whatever a test stored
+        # (about:blank, which the tab passes through, has no storage of its own).
+        self.page.add_init_script(f"if (location.protocol === 'http:') {{ {FORGET_COLOUR_MODE} }}")
         # A second tab that loads a page's HTML and nothing else, for tests of the document itself. Chromium
         # itself refuses Sphinx's support files (a page asks for about thirty), so only the page and whatever
         # else it asks for make the round trip to _document_only in Python, which aborts all but documents.
@@ -398,12 +516,24 @@ class Reader:
         self._document_cdp = context.new_cdp_session(self._document_tab)
         self._document_cdp.send("Network.enable")
         self._document_cdp.send("Network.setBlockedURLs", {"urls": [f"*/{name}/*" for name in sorted(NOT_PAGES)]})
+        self._document: tuple[str, str] | None = None
 
     def _outside(self, request) -> None:
         url = request.url
         if urlsplit(url).hostname == HOST or (url.startswith("blob:") and urlsplit(url[5:]).hostname == HOST):
             return
         self.external.append(url)
+        try:
+            page = request.frame.page
+        except Exception:  # noqa: BLE001 - a service worker's request has no frame (the book registers none)
+            page = None
+        self._record(page, f"request to another host: {url}", test=False)
+
+    def _record(self, page, problem: str, *, test: bool = True) -> None:
+        if test:
+            self.errors.append(problem)
+        if page is self.page and self._view is not None:
+            self._view.log.append(problem)
 
     @staticmethod
     def _document_only(route) -> None:
@@ -412,20 +542,21 @@ class Reader:
         else:
             route.abort("blockedbyclient")
 
-    def _console(self, message) -> None:
-        if message.type == "error":
-            where = message.location.get("url", "")
-            self.errors.append(f"console error: {message.text} ({where})")
-
-    def _response(self, response) -> None:
-        if response.status >= 400:
-            self.errors.append(f"HTTP {response.status} for {response.url}")
-
     def new_tab(self):
         page = self.context.new_page()
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
-        page.on("response", self._response)
+
+        def console(message) -> None:
+            if message.type == "error":
+                where = message.location.get("url", "")
+                self._record(page, f"console error: {message.text} ({where})")
+
+        def response(response) -> None:
+            if response.status >= 400:
+                self._record(page, f"HTTP {response.status} for {response.url}")
+
+        page.on("console", console)
+        page.on("pageerror", lambda error: self._record(page, f"page error: {error}"))
+        page.on("response", response)
         return page
 
     def reset(self) -> None:
@@ -437,38 +568,112 @@ class Reader:
 
     def open(self, path: str, page=None):
         """Load a page as a reader does and wait until it is ready to read: loaded, redirected (the root
-        ``index.html``), its math typeset. Returns the Playwright page."""
-        page = page or self.page
+        ``index.html``), its math typeset. Returns the Playwright page, which the test may change as it likes:
+        in the reader's tab, it is not handed out again (see ``view``)."""
+        if page is None or page is self.page:
+            self._view = None
+            page = self.page
+            self._widen()
+        self.mathjax = self._load(page, path)
+        return page
+
+    def _widen(self) -> None:
+        if self.page.viewport_size != DESKTOP:
+            # Narrowed to a phone by the last test: leave the page before widening, so that it is not laid out
+            # again at the new width on its way out.
+            self.page.goto("about:blank")
+            self.page.set_viewport_size(DESKTOP)
+
+    def _load(self, page, path: str) -> str:
+        """Load ``path`` in ``page``; return how MathJax ended ("typeset", "absent" or "timeout")."""
         page.goto(self.url(path), wait_until="load")
         if path == "index.html":
             page.wait_for_url(self.url(self.root), wait_until="load")
-        self.mathjax = page.evaluate(WAIT_FOR_MATHJAX)
+        return page.evaluate(WAIT_FOR_MATHJAX)
+
+    def view(self, path: str, *, dark: bool = False, phone: bool = False):
+        """The page at ``path`` in the reader's tab, as ``open`` loads it, in dark mode if ``dark`` (switched
+        with the theme's own button) and ``PHONE`` wide if ``phone``. It is the page the tab already shows
+        when that is ``path`` and no test has changed it: the test must not change it either (clicks, scrolls,
+        edits: use ``take``). Returns the Playwright page; ``view_log`` lists what went wrong in it."""
+        view = self._view
+        if view is None or view.url != self.url(landing_page(path)) or not self._shows(view):
+            self._loads += 1
+            self._widen()
+            view = self._view = View(token=f"view-{self._loads}")
+            view.mathjax = self._load(self.page, path)
+            view.url = self.page.url
+            self.page.evaluate("token => { window.lossbookView = token; }", view.token)
+        if view.phone and (not phone or dark != view.dark):
+            self._narrow(False)
+        if dark != view.dark:
+            self._switch_colour_mode(dark)
+        if phone != view.phone:
+            self._narrow(True)
+        return self.page
+
+    def take(self, path: str, *, dark: bool = False, phone: bool = False):
+        """The page at ``path`` as ``view`` gives it, for a test that changes it: it is not handed out again."""
+        page = self.view(path, dark=dark, phone=phone)
+        self._view = None
         return page
+
+    def _shows(self, view: View) -> bool:
+        """Whether the tab still shows the page of ``view`` (a navigation, even to the same address, drops
+        the token the view left on the page)."""
+        page = self.page
+        return page.url == view.url and page.evaluate("() => window.lossbookView || null") == view.token
+
+    def _narrow(self, phone: bool) -> None:
+        """Resize the reader's tab to a phone (or back to a desktop) and wait until the page is laid out anew
+        and its formulas are marked for the new width."""
+        page = self.page
+        page.set_viewport_size(PHONE if phone else DESKTOP)
+        page.wait_for_function(MARKED, timeout=20_000)
+        page.evaluate(TWO_FRAMES)
+        self._view.phone = phone
+
+    def _switch_colour_mode(self, dark: bool) -> None:
+        """Press the theme's colour-mode button until the page is in the colour mode asked for, and wait for
+        the colours to settle. The mode the theme stores is forgotten at once, so no other tab opens dark."""
+        page = self.page
+        wanted = "dark" if dark else "light"
+        for _ in range(3):
+            if page.evaluate(PRESS_COLOUR_BUTTON) == wanted:
+                break
+        page.evaluate(f"() => {{ {FORGET_COLOUR_MODE} }}")
+        assert page.evaluate("document.documentElement.dataset.theme") == wanted, f"the theme gives no {wanted} mode"
+        page.evaluate(TRANSITIONS_DONE)
+        self._view.dark = dark
 
     def document(self, path: str):
         """The page's HTML as Chromium parses it, with no script, style sheet, font or image loaded (and
         so no cost for them): for tests of what the document says, such as its links and meta tags.
-        The root ``index.html`` is followed to the page it redirects to. Returns the Playwright page."""
+        The root ``index.html`` is followed to the page it redirects to. Returns the Playwright page, which
+        the test must not change: the next test of the same page gets it as it is."""
         tab = self._document_tab
+        if self._document == (path, tab.url):
+            return tab
         tab.goto(self.url(path), wait_until="domcontentloaded")
         if path == "index.html":
             tab.wait_for_url(self.url(self.root), wait_until="domcontentloaded")
+        self._document = (path, tab.url)
         return tab
 
     def check(self, path: str) -> list[str]:
-        """Read a page and list what is wrong with it (empty if nothing): (a) requests to another host,
-        (b) console errors, page errors and failed requests, (c) TeX left untypeset or MathJax errors,
-        (d) images that did not load or whose alt text does not describe them, (e) accessibility violations of
-        any impact."""
-        page = self.open(path)
+        """Read a page (``view``) and list what is wrong with it (empty if nothing): (a) requests to another
+        host, (b) console errors, page errors and failed requests, since the page was loaded and during this
+        test, (c) TeX left untypeset or MathJax errors, (d) images that did not load or whose alt text does not
+        describe them, (e) accessibility violations of any impact."""
+        page = self.view(path)
         problems = []
 
         # (a), (b): nothing fetched from another host; no console error, page error or failed request.
-        if self.problems():
-            problems.append(self.problems())
+        if record := self.view_log():
+            problems.append(record)
 
         # (c): the math is typeset: no raw TeX left in the prose, no MathJax error.
-        if self.mathjax == "timeout":
+        if self._view.mathjax == "timeout":
             problems.append("MathJax did not finish typesetting within 20 s")
         prose = page.evaluate(VISIBLE_PROSE)
         for match in RAW_TEX.finditer(prose):
@@ -508,6 +713,13 @@ class Reader:
                         f"{pair['ratio']:.2f}:1, below {MIN_CONTRAST}:1"
                     )
         return problems
+
+    def view_log(self) -> str:
+        """What went wrong in the page ``view`` gave, since it was loaded, and anywhere during this test, one
+        item a line ("" if nothing)."""
+        lines = list(self._view.log) if self._view else []
+        lines += [line for line in self.problems().splitlines() if line not in lines]
+        return "\n".join(lines)
 
     def problems(self) -> str:
         """What went wrong since the last reset, one item a line ("" if nothing)."""

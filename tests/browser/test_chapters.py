@@ -3,14 +3,14 @@ page error, every formula typeset, every figure loaded and described by its alt 
 violation of any impact (see ``Reader.check`` in conftest.py), and on a phone no formula cut off.
 
 The chapters are the heavy pages (thousands of elements of typeset math and highlighted code). make test runs
-the browser tests with pytest-xdist's --dist loadgroup, which hands out single tests (none is grouped), so the
-two workers share the chapters instead of one worker reading all of them.
+the browser tests with pytest-xdist's --dist loadgroup, which hands out the tests of one page together, so the
+two workers share the chapters and each chapter is loaded once for all the tests that read it.
 """
 
 from __future__ import annotations
 
-
-from .test_phone import FORMULA_PROBLEMS, MARKED, PHONE
+from .conftest import PHONE
+from .test_phone import FORMULA_PROBLEMS
 
 
 def test_chapter_reads_cleanly_on_a_desktop_and_on_a_phone(reader, chapter_page):
@@ -18,13 +18,6 @@ def test_chapter_reads_cleanly_on_a_desktop_and_on_a_phone(reader, chapter_page)
     chapter would double this file's time), narrowed to a 390-pixel phone: no formula is cut off, and a wide one
     scrolls with its cue (see test_phone.py)."""
     problems = reader.check(chapter_page)
-    page = reader.page
-    desktop = page.viewport_size
-    try:
-        page.set_viewport_size(PHONE)
-        page.wait_for_function(MARKED, timeout=20_000)
-        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-        problems += [f"at {PHONE['width']} px: {problem}" for problem in page.evaluate(FORMULA_PROBLEMS)]
-    finally:
-        page.set_viewport_size(desktop)
+    page = reader.view(chapter_page, phone=True)
+    problems += [f"at {PHONE['width']} px: {problem}" for problem in page.evaluate(FORMULA_PROBLEMS)]
     assert not problems, f"{chapter_page}:\n" + "\n".join(problems)

@@ -8,15 +8,18 @@ kl-{mode}-figure-{n}.png), and the inner corners of every figure, as drawn on sc
 modes.
 
 Text stays legible in dark mode too: the accessibility audit that test_pages.py and test_chapters.py run in
-light mode is run again in dark mode, on the KL chapter and on every page that is not a chapter.
+light mode is run again in dark mode, on the KL chapter and on every page that is not a chapter. The page is
+switched to dark mode with the theme's button in the tab that has read it in light mode (``Reader.view``), as a
+reader switches it, instead of being loaded and typeset a second time.
 """
 
 from __future__ import annotations
 
 import io
 
-import pytest
 from PIL import Image
+
+from .conftest import FORGET_COLOUR_MODE, TRANSITIONS_DONE, reads
 
 CHAPTER = "chapters/kl_divergence_l2.html"
 FIGURES = "main figure img, main .cell_output img"
@@ -25,10 +28,6 @@ FIGURES = "main figure img, main .cell_output img"
 LIGHT = 200
 # Where to sample, inside each corner of the image's content box (clear of the theme's rounded corners).
 INSET = 4
-# Colours are read once the theme's colour transitions, if any are running, have finished (transitions only: an
-# endless CSS animation would never finish; one cancelled by a later change counts as done).
-TRANSITIONS_DONE = """() => Promise.all(document.getAnimations().filter(a => a instanceof CSSTransition).map(
-    a => a.finished.catch(() => null))).then(() => true)"""
 # The image's content box within its border box, in CSS pixels.
 CONTENT_BOX = """img => {
     const style = getComputedStyle(img);
@@ -60,26 +59,21 @@ def switch_to_dark(page) -> None:
     assert page.evaluate("document.documentElement.dataset.theme") == "dark", "the theme button gives no dark mode"
 
 
-@pytest.fixture
-def chapter_tab(reader):
-    """A tab of its own: the theme stores the colour mode in localStorage, so it is reset afterwards."""
-    page = reader.new_tab()
-    yield page
-    page.evaluate("() => { localStorage.removeItem('theme'); localStorage.removeItem('mode'); }")
-    page.close()
-
-
-def test_figures_have_light_opaque_backgrounds_in_light_and_dark_mode(reader, chapter_tab, tmp_path):
-    page = reader.open(CHAPTER, page=chapter_tab)
+@reads(CHAPTER)
+def test_figures_have_light_opaque_backgrounds_in_light_and_dark_mode(reader, path, tmp_path):
+    page = reader.take(path)  # scrolled and switched to dark mode here
     scale = page.evaluate("window.devicePixelRatio")
     figures = page.locator(FIGURES)
     count = figures.count()
-    assert count > 0, f"{CHAPTER} has no figures"
+    assert count > 0, f"{path} has no figures"
 
     problems = []
     for mode in ("light", "dark"):
         if mode == "dark":
-            switch_to_dark(page)
+            try:
+                switch_to_dark(page)
+            finally:
+                page.evaluate(f"() => {{ {FORGET_COLOUR_MODE} }}")
             page.evaluate(TRANSITIONS_DONE)
         assert page.evaluate("document.documentElement.dataset.theme") == mode
         for index in range(count):
@@ -95,9 +89,10 @@ def test_figures_have_light_opaque_backgrounds_in_light_and_dark_mode(reader, ch
     assert not reader.problems(), reader.problems()
 
 
-def test_figure_files_are_opaque(reader):
+@reads(CHAPTER)
+def test_figure_files_are_opaque(reader, path):
     """The PNG files themselves have no transparent corners, whatever the page's CSS does."""
-    page = reader.document(CHAPTER)
+    page = reader.document(path)
     sources = page.locator(FIGURES).evaluate_all("images => images.map(img => img.src)")
     assert sources
     for src in sources:
@@ -109,33 +104,23 @@ def test_figure_files_are_opaque(reader):
         assert alphas == [255] * 4, f"{src}: transparent corners (alpha {alphas})"
 
 
-@pytest.fixture
-def dark_tab(reader):
-    """A tab that reads the book in dark mode, as the theme stores it; light mode is restored afterwards."""
-    page = reader.new_tab()
-    page.add_init_script("localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');")
-    yield page
-    page.evaluate("() => { localStorage.removeItem('theme'); localStorage.removeItem('mode'); }")
-    page.close()
-
-
-def _audit_in_dark_mode(reader, dark_tab, path: str) -> list[str]:
-    page = reader.open(path, page=dark_tab)
+def _audit_in_dark_mode(reader, path: str) -> list[str]:
+    page = reader.view(path, dark=True)
     assert page.evaluate("document.documentElement.dataset.theme") == "dark"
-    page.evaluate(TRANSITIONS_DONE)
     return reader.audit(page)
 
 
-def test_chapter_text_is_legible_in_dark_mode(reader, dark_tab):
+@reads(CHAPTER)
+def test_chapter_text_is_legible_in_dark_mode(reader, path):
     """The per-page checks read every page in light mode. This reads the KL chapter, with its definition,
     theorem and exercise boxes, links, math, code and outputs, in dark mode."""
-    problems = _audit_in_dark_mode(reader, dark_tab, CHAPTER)
-    assert not problems, f"{CHAPTER} in dark mode:\n" + "\n".join(problems)
+    problems = _audit_in_dark_mode(reader, path)
+    assert not problems, f"{path} in dark mode:\n" + "\n".join(problems)
 
 
-def test_page_text_is_legible_in_dark_mode(reader, dark_tab, reference_page):
+def test_page_text_is_legible_in_dark_mode(reader, reference_page):
     """Every page but the chapters in dark mode: index tables, the bibliography, the API reference."""
-    problems = _audit_in_dark_mode(reader, dark_tab, reference_page)
+    problems = _audit_in_dark_mode(reader, reference_page)
     assert not problems, f"{reference_page} in dark mode:\n" + "\n".join(problems)
 
 

@@ -7,6 +7,8 @@ import json
 import re
 from pathlib import PurePosixPath
 
+from .conftest import reads
+
 MENU = ".dropdown-download-buttons"
 NOTEBOOK_LINK = f"{MENU} a.btn-download-source-button"
 
@@ -34,9 +36,10 @@ def test_chapter_offers_its_notebook(reader, chapter_page):
     assert _words(heading) == _words(page.locator("main h1").first.inner_text())
 
 
-def test_download_button_opens_a_menu_with_the_notebook(reader):
+@reads("chapters/kl_divergence_l2.html")
+def test_download_button_opens_a_menu_with_the_notebook(reader, path):
     """The button itself works as a reader uses it: a click shows the menu with the .ipynb entry."""
-    page = reader.open("chapters/kl_divergence_l2.html")
+    page = reader.take(path)
     link = page.locator(NOTEBOOK_LINK)
     assert not link.is_visible()
     page.locator(f"{MENU} > button").click()

@@ -1,5 +1,6 @@
 """Every page of the built book but the chapters (which test_chapters.py reads), read in Chromium as a reader
-gets it: see ``Reader.check`` in conftest.py for what is checked. And the book's front door, index.html."""
+gets it: see ``Reader.check`` in conftest.py for what is checked. And the book's front door, index.html, which
+redirects to the introduction (read as a page of its own)."""
 
 from __future__ import annotations
 

@@ -10,9 +10,9 @@ edge fades out). Formulas inside closed drop-downs (hidden solutions) are not la
 
 from __future__ import annotations
 
-import pytest
+from .conftest import reads
 
-PHONE = {"width": 390, "height": 844}
+CHAPTER = "chapters/kl_divergence_l2.html"
 
 FORMULA_PROBLEMS = """() => {
     const problems = [];
@@ -38,30 +38,21 @@ FORMULA_PROBLEMS = """() => {
     return problems;
 }"""
 
-MARKED = "() => document.documentElement.dataset.lossbookMath === 'marked'"
 WIDE = "() => document.querySelectorAll('.lossbook-wide.more-right').length"
 
 
-@pytest.fixture
-def phone(reader):
-    page = reader.new_tab()
-    page.set_viewport_size(PHONE)
-    yield page
-    page.close()
-
-
-def test_a_wide_derivation_scrolls_with_a_fading_edge(reader, phone):
-    page = reader.open("chapters/kl_divergence_l2.html", page=phone)
-    page.wait_for_function(MARKED, timeout=20_000)
-    assert page.evaluate(WIDE) > 0, "no formula of the KL chapter is marked as wider than a phone's column"
+@reads(CHAPTER)
+def test_a_wide_derivation_scrolls_with_a_fading_edge(reader, path):
+    page = reader.view(path, phone=True)
+    assert page.evaluate(WIDE) > 0, f"no formula of {path} is marked as wider than a phone's column"
     mask = page.evaluate("() => getComputedStyle(document.querySelector('.lossbook-wide.more-right')).maskImage")
     assert "gradient" in mask
 
 
-def test_the_check_finds_a_clipped_formula(reader, phone):
+@reads(CHAPTER)
+def test_the_check_finds_a_clipped_formula(reader, path):
     """A wide inline formula that does not scroll (as the theme alone leaves it) is reported as cut off."""
-    page = reader.open("chapters/kl_divergence_l2.html", page=phone)
-    page.wait_for_function(MARKED, timeout=20_000)
+    page = reader.take(path, phone=True)
     page.evaluate(
         """() => {
             const span = document.querySelector("p span.math");
