@@ -26,6 +26,26 @@ def bounded_exp(z):
     return mpmath.exp(z)
 
 
+#: Bits before the point beyond which a trigonometric function is refused.
+TRIGONOMETRIC_BITS = 2**16
+
+
+def _bounded_trigonometric(name: str):
+    function = getattr(mpmath, name)
+
+    def bounded(z):
+        if mpmath.isfinite(z) and mpmath.mag(z) > TRIGONOMETRIC_BITS:
+            raise ArithmeticError(f"{name} of a number beyond 2^{TRIGONOMETRIC_BITS} (at a far quadrature node): its "
+                                  "argument reduction would need pi to as many bits")
+        return function(z)
+
+    bounded.__name__ = f"bounded_{name}"
+    return bounded
+
+
+_BOUNDED = {"exp": bounded_exp, **{name: _bounded_trigonometric(name) for name in ("sin", "cos", "tan")}}
+
+
 def to_mpmath(args, expr: sp.Expr):
-    """``sympy.lambdify(args, expr, "mpmath")`` with :func:`bounded_exp` in place of ``exp``."""
-    return sp.lambdify(args, expr, modules=[{"exp": bounded_exp}, "mpmath"])
+    """``sympy.lambdify(args, expr, "mpmath")`` with :func:`bounded_exp` and bounded sin, cos and tan."""
+    return sp.lambdify(args, expr, modules=[_BOUNDED, "mpmath"])
