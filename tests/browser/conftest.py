@@ -162,12 +162,21 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests of one page (``page_of``) run one after another, where the first of them comes in the order
-    pytest-randomly has shuffled (its shuffle runs before this hook)."""
+    """The tests of one page (``page_of``) run one after another, the pages with the most to read first.
+
+    Two xdist workers share the tests; whichever runs the last group of tests may run alone at the end, so the
+    costly groups go first (the API reference, read in both colour modes, takes as long as three chapters)
+    and the single tests last. A group's cost is taken to be the size of its page's HTML times the number of
+    its tests. Within a group, and among the single tests, the order is pytest-randomly's shuffle (which runs
+    before this hook).
+    """
     first: dict[str, int] = {}
+    size: dict[str, int] = {}
     for index, item in enumerate(items):
-        first.setdefault(_group_of(item.nodeid), index)
-    items.sort(key=lambda item: first[_group_of(item.nodeid)])
+        group = _group_of(item.nodeid)
+        first.setdefault(group, index)
+        size[group] = size.get(group, 0) + _page_size(page_of(item.nodeid))
+    items.sort(key=lambda item: (-size[_group_of(item.nodeid)], first[_group_of(item.nodeid)]))
 
 
 def _group_of(nodeid: str) -> str:
@@ -175,14 +184,20 @@ def _group_of(nodeid: str) -> str:
     return f"page {page}" if page else f"test {nodeid}"
 
 
+@functools.cache
+def _page_size(page: str | None) -> int:
+    path = HTML / page if page else None
+    return path.stat().st_size if path and path.is_file() else 0
+
+
 @pytest.hookimpl(optionalhook=True, tryfirst=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """Under ``--dist loadgroup``, hand out the tests of one page (``page_of``) to one worker together.
+    """Under ``--dist loadgroup``, hand out the tests of one page (``page_of``) to one worker together, in the
+    order of ``pytest_collection_modifyitems``.
 
     pytest-xdist groups tests by an ``xdist_group`` mark, which it writes into the test's id; pytest 9 ignores
-    that write, so the mark groups nothing. The page in the test's id groups them instead. xdist hands out
-    the largest groups first (a chapter's tests before the single tests), which keeps the two workers' last
-    tests short.
+    that write, so the mark groups nothing. The page in the test's id groups them instead. xdist would order
+    the groups by their number of tests; the collection's order, costliest first, is kept instead.
     """
     if config.getvalue("dist") != "loadgroup":
         return None
@@ -193,6 +208,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
             page = page_of(nodeid)
             return f"page {page}" if page else super()._split_scope(nodeid)
 
+    config.option.loadscopereorder = False
     return PageScheduling(config, log)
 
 
@@ -466,6 +482,14 @@ PRESS_COLOUR_BUTTON = """() => {
     return document.documentElement.dataset.theme;
 }"""
 
+# A style sheet adopted by the document before the parser fills it in: the root element is not displayed, so
+# the document is parsed but never laid out or painted (an element's innerText is then its textContent).
+NOT_DRAWN = """{
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync("html { display: none !important; }");
+    document.adoptedStyleSheets = [sheet];
+}"""
+
 
 @dataclass
 class View:
@@ -511,7 +535,10 @@ class Reader:
         # A second tab that loads a page's HTML and nothing else, for tests of the document itself. Chromium
         # itself refuses Sphinx's support files (a page asks for about thirty), so only the page and whatever
         # else it asks for make the round trip to _document_only in Python, which aborts all but documents.
+        # Nothing of it is drawn either (NOT_DRAWN): a chapter's bare HTML, thousands of lines of TeX and code,
+        # cost more to lay out and paint than to parse.
         self._document_tab = context.new_page()
+        self._document_tab.add_init_script(NOT_DRAWN)
         self._document_tab.route("**/*", self._document_only)
         self._document_cdp = context.new_cdp_session(self._document_tab)
         self._document_cdp.send("Network.enable")
@@ -649,8 +676,9 @@ class Reader:
     def document(self, path: str):
         """The page's HTML as Chromium parses it, with no script, style sheet, font or image loaded (and
         so no cost for them): for tests of what the document says, such as its links and meta tags.
-        The root ``index.html`` is followed to the page it redirects to. Returns the Playwright page, which
-        the test must not change: the next test of the same page gets it as it is."""
+        The root ``index.html`` is followed to the page it redirects to. The page is parsed, not drawn: what a
+        test reads is the document, not its layout. Returns the Playwright page, which the test must not
+        change: the next test of the same page gets it as it is."""
         tab = self._document_tab
         if self._document == (path, tab.url):
             return tab

@@ -69,13 +69,20 @@ REPORTED_AS = {
 }
 
 
-@pytest.fixture
-def written_page(reader):
-    """A tab of its own with ``PAGE`` in it."""
-    page = reader.new_tab()
-    page.set_content(PAGE)
+@pytest.fixture(scope="module")
+def audit_tab(_session_reader):
+    """A tab of this file's own, kept for its tests: axe-core, which ``Reader.audit`` puts into a page, stays
+    in the tab when ``set_content`` writes a new document into it."""
+    page = _session_reader.new_tab()
     yield page
     page.close()
+
+
+@pytest.fixture
+def written_page(reader, audit_tab):
+    """The tab with ``PAGE`` in it, as written (whatever the last test spoilt)."""
+    audit_tab.set_content(PAGE)
+    return audit_tab
 
 
 def test_audit_passes_the_page_as_written(reader, written_page):
