@@ -177,7 +177,8 @@ def numeric_expectation(
     TimeoutError
         If the quadrature takes more than ``cpu_seconds`` of CPU time.
     ArithmeticError
-        If an infinite sum over the support cannot be shown to converge.
+        If an infinite sum over the support cannot be shown to converge, or the integrand takes the sine, cosine
+        or tangent of a number beyond :math:`2^{65536}` at a quadrature node (computing it would not finish).
 
     Notes
     -----
