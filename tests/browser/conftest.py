@@ -170,13 +170,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     its tests. Within a group, and among the single tests, the order is pytest-randomly's shuffle (which runs
     before this hook).
     """
+    here = Path(__file__).parent
+    slots = [index for index, item in enumerate(items) if item.path.is_relative_to(here)]
+    ours = [items[index] for index in slots]  # the browser tests, wherever a wider run has them
     first: dict[str, int] = {}
     size: dict[str, int] = {}
-    for index, item in enumerate(items):
+    for index, item in enumerate(ours):
         group = _group_of(item.nodeid)
         first.setdefault(group, index)
         size[group] = size.get(group, 0) + _page_size(page_of(item.nodeid))
-    items.sort(key=lambda item: (-size[_group_of(item.nodeid)], first[_group_of(item.nodeid)]))
+    ours.sort(key=lambda item: (-size[_group_of(item.nodeid)], first[_group_of(item.nodeid)]))
+    for index, item in zip(slots, ours, strict=True):
+        items[index] = item
 
 
 def _group_of(nodeid: str) -> str:
@@ -631,12 +636,16 @@ class Reader:
             view.mathjax = self._load(self.page, path)
             view.url = self.page.url
             self.page.evaluate("token => { window.lossbookView = token; }", view.token)
-        if view.phone and (not phone or dark != view.dark):
-            self._narrow(False)
-        if dark != view.dark:
-            self._switch_colour_mode(dark)
-        if phone != view.phone:
-            self._narrow(True)
+        try:
+            if view.phone and (not phone or dark != view.dark):
+                self._narrow(False)
+            if dark != view.dark:
+                self._switch_colour_mode(dark)
+            if phone != view.phone:
+                self._narrow(True)
+        except BaseException:
+            self._view = None  # in whatever state the failure left it, the page is not handed out again
+            raise
         return self.page
 
     def take(self, path: str, *, dark: bool = False, phone: bool = False):
