@@ -107,7 +107,7 @@ lab: setup
 
 ## make bench: speed goals of the library, the book build, the PDF, Lighthouse scores and CI time, as tables
 bench: setup
-	@status=0; for script in bench/library.py bench/numeric.py bench/checker.py bench/book.py bench/pdf.py bench/lighthouse.py bench/ci.py; do \
+	@status=0; for script in bench/library.py bench/numeric.py bench/checker.py bench/fit.py bench/loss_function.py bench/families.py bench/book.py bench/pdf.py bench/lighthouse.py bench/ci.py; do \
 	  if [ -f $$script ]; then $(BIN)/python $$script || status=1; echo; fi; done; exit $$status
 
 ## make soak: strict nbval and every unit test three times, each in a new shuffled order
