@@ -76,7 +76,6 @@ def test_search_page_takes_the_query_from_the_address(reader):
 
 # Searching this word finds pages whose snippets show formulas (a variance is written with math).
 MATH_QUERY = "variance"
-SNIPPETS = "#search-results ul.search li p.context"
 RAW_TEX_IN_SNIPPET = re.compile(r"\\\(|\\\)|\\\[|\\\]|\\begin\b|\$\$")
 # Every formula of a page as the search page writes it in a snippet, longest first.
 FORMULAS_AS_TEXT = """async (url) => {
@@ -93,10 +92,11 @@ def test_search_snippets_show_formulas_without_tex(reader):
         "() => /Search finished/.test(document.querySelector('#search-results')?.textContent || '')",
         timeout=30_000,
     )
-    # Each result fetches its page for the snippet; wait until every result has one.
+    # Each page result fetches its page for the snippet; wait until every one has it. A result for an API
+    # object (the attribute Fit.covariance matches "variance") shows its description in a span instead.
     page.wait_for_function(
-        f"() => document.querySelectorAll('{RESULT_LINKS}').length"
-        f" === document.querySelectorAll('{SNIPPETS}').length",
+        "() => [...document.querySelectorAll('#search-results ul.search li')]"
+        ".every(li => li.querySelector(':scope > span') || li.querySelector('p.context'))",
         timeout=30_000,
     )
     results = page.locator("#search-results ul.search li").evaluate_all(
