@@ -549,6 +549,9 @@ class Reader:
         self._document_cdp.send("Network.enable")
         self._document_cdp.send("Network.setBlockedURLs", {"urls": [f"*/{name}/*" for name in sorted(NOT_PAGES)]})
         self._document: tuple[str, str] | None = None
+        # The tab created last is the one Chromium shows; in a hidden tab it draws no frames, so every wait for
+        # a frame or a CSS transition (a resize to a phone, a switch to dark mode) took one to five seconds.
+        self.page.bring_to_front()
 
     def _outside(self, request) -> None:
         url = request.url
