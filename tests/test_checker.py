@@ -9,6 +9,7 @@ import sympy as sp
 
 from lossbook.symbolic import Derivation, DerivationError, Expectation, Normal, StudentT, numeric_expectation
 from lossbook.symbolic.checking import Checker, _thresholds
+from lossbook.symbolic.expectation import canonical_expectation
 
 x, r, s, mu = sp.symbols("x r s mu", real=True)
 sigma, p, delta = sp.symbols("sigma p delta", positive=True)
@@ -203,6 +204,37 @@ def test_a_step_past_its_cpu_limit_is_a_derivation_error():
     slow = checker(numeric_seconds=0.001)  # far below what one quadrature at this precision takes
     with pytest.raises(DerivationError, match="CPU time"):
         slow.equal(Expectation(sp.log(1 + (x - mu) ** 2), x, StudentT(mu, sigma, 3)), sp.Integer(1), 1, "slow")
+
+
+def test_an_expectation_that_ran_out_of_symbolic_time_is_not_evaluated_again(monkeypatch):
+    evaluations = []
+
+    def doit_slowly(self, **hints):
+        evaluations.append(self)
+        deadline = time.process_time() + 5
+        while time.process_time() < deadline:  # the symbolic limit of 0.2 s strikes first
+            pass
+        raise AssertionError("the symbolic time limit did not strike")
+
+    monkeypatch.setattr(Expectation, "doit", doit_slowly)
+    patient = checker(symbolic_seconds=0.2)
+    second_moment = Expectation(x**2, x, Normal(0, sigma))
+    first = patient.equal(second_moment, sigma**2, 1, "the variance")
+    assert len(evaluations) == 1 and "no symbolic proof found" in first.describe()
+    again = patient.equal(2 * second_moment, 2 * sigma**2, 2, "twice the variance")
+    assert len(evaluations) == 1, "the same expectation was evaluated symbolically a second time"
+    assert "no symbolic proof found" in again.describe()
+    checker(symbolic_seconds=0.2).equal(second_moment, sigma**2, 1, "the variance")  # a new checker tries again
+    assert len(evaluations) == 2
+
+
+def test_an_expectation_printed_unevaluated_is_the_same_expectation():
+    a, theta = sp.symbols("a theta", positive=True)
+    with sp.evaluate(False):
+        printed = Expectation(sp.Abs(theta - a), theta, Normal(0, sigma))
+    derived = Expectation(sp.Abs(a - theta), theta, Normal(0, sigma))
+    assert canonical_expectation(printed) == canonical_expectation(derived)
+    assert canonical_expectation(printed) != canonical_expectation(Expectation(sp.Abs(a + theta), theta, Normal(0, sigma)))
 
 
 @pytest.mark.parametrize("options, name", [

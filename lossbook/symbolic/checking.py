@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 import mpmath
 import sympy as sp
 
-from .expectation import Expectation
+from .expectation import Expectation, canonical_expectation
 
 __all__ = ["Check", "Checker", "DerivationError", "DOMAIN_NAMES"]
 
@@ -1020,6 +1020,9 @@ class Checker:
         self.symbolic_seconds = symbolic_seconds
         self.domain = domain
         self.numeric_seconds = float(numeric_seconds)
+        # Expectations whose symbolic evaluation ran out of symbolic_seconds once: not tried again (a derivation
+        # meets the same expectation in its display form and in the step after it).
+        self._expectations_out_of_time: set = set()
         self.domains: dict = {}
         for key, spec in (domains or {}).items():
             if isinstance(key, sp.IndexedBase):
@@ -1397,10 +1400,20 @@ class Checker:
         if self.symbolic_seconds <= 0:
             return None
         difference = old - new
+        evaluating = []
+
+        def evaluate(node: Expectation) -> sp.Expr:
+            evaluating.append(canonical_expectation(node))
+            value = node.doit()
+            evaluating.pop()
+            return value
+
         try:
             with _time_limit(self.symbolic_seconds):
                 if difference.has(Expectation):
-                    evaluated = difference.replace(lambda e: isinstance(e, Expectation), lambda e: e.doit())
+                    if {canonical_expectation(e) for e in difference.atoms(Expectation)} & self._expectations_out_of_time:
+                        return None
+                    evaluated = difference.replace(lambda e: isinstance(e, Expectation), evaluate)
                     if sp.simplify(sp.expand(sp.expand_log(evaluated, force=_logs_positive(evaluated)))) == 0:
                         return "moments"
                     return None
@@ -1412,6 +1425,7 @@ class Checker:
                 if sp.simplify(difference) == 0:
                     return "simplify"
         except _Timeout:
+            self._expectations_out_of_time.update(evaluating)
             return None
         except Exception:  # a symbolic attempt that errors proves nothing either way
             return None

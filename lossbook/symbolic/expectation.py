@@ -475,6 +475,21 @@ def apply_moments(expr: sp.Expr) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, Expectation), moment)
 
 
+def canonical_expectation(node: Expectation) -> sp.Basic:
+    """``node`` built again with evaluation on, each absolute value in the one of its two signed forms that sorts
+    first: an expectation kept unevaluated for printing, such as E|theta - a|, and E|a - theta| are then equal."""
+
+    def rebuilt(expr: sp.Basic) -> sp.Basic:
+        if not expr.args:
+            return expr
+        args = [rebuilt(arg) for arg in expr.args]
+        if isinstance(expr, sp.Abs):
+            return sp.Abs(min(args[0], -args[0], key=sp.default_sort_key), evaluate=False)
+        return expr.func(*args)
+
+    return rebuilt(node)
+
+
 def expectation(expr: sp.Expr, x: sp.Symbol, dist: Distribution) -> sp.Expr:
     r"""The expectation of ``expr`` when ``x`` follows ``dist``, in closed form.
 
