@@ -376,6 +376,8 @@ AXE_OPTIONS = {
     # the book has an orientation media query for that rule to find.
     "preload": False,
 }
+# The rules of axe (among AXE_TAGS) whose outcome depends on the colours of the page.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 AXE_SCRIPT = Axe().axe_script  # axe-core, as axe-playwright-python ships it
 # Two kinds of text are too numerous for axe's color-contrast rule, which measures every text element on its
 # own (milliseconds each: it finds the element's background by stacking up every box at that point), and share
@@ -732,13 +734,18 @@ class Reader:
         problems += self.audit(page)
         return problems
 
-    def audit(self, page) -> list[str]:
-        """axe-core's violations on the page, of every impact, and code or formula text below 4.5:1 contrast."""
+    def audit(self, page, *, colours_only: bool = False) -> list[str]:
+        """axe-core's violations on the page, of every impact, and code or formula text below 4.5:1 contrast.
+        With ``colours_only``, axe runs only its rules that read colours (COLOUR_RULES): for a page already
+        audited in the other colour mode, since nothing else differs between the modes."""
         problems = []
         if not page.evaluate("typeof window.axe !== 'undefined'"):
             page.evaluate(AXE_SCRIPT)
         page.evaluate(SKIP_CONTRAST_OF, SKIP_IN_CONTRAST)
-        results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+        options = AXE_OPTIONS
+        if colours_only:
+            options = {**AXE_OPTIONS, "runOnly": {"type": "rule", "values": COLOUR_RULES}}
+        results = page.evaluate("options => axe.run(document, options)", options)
         for violation in results["violations"]:
             targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
             problems.append(

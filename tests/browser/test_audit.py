@@ -95,3 +95,15 @@ def test_audit_reports_each_defect_by_the_check_for_it(reader, written_page, def
     problems = reader.audit(written_page)
     assert problems, f"the audit missed the {defect}"
     assert all(re.match(REPORTED_AS[defect], problem) for problem in problems), "\n".join(problems)
+
+
+@pytest.mark.parametrize("defect", DEFECTS)
+def test_the_colour_audit_reports_each_colour_defect_and_nothing_else(reader, written_page, defect):
+    """``audit(colours_only=True)``, the audit of a page in its second colour mode, still reports every defect of
+    colour, and only those."""
+    written_page.evaluate(DEFECTS[defect])
+    problems = reader.audit(written_page, colours_only=True)
+    if defect == "link in the glyphs":  # not a matter of colour: the light-mode audit reports it
+        assert problems == []
+    else:
+        assert problems and all(re.match(REPORTED_AS[defect], problem) for problem in problems), "\n".join(problems)
