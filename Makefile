@@ -54,9 +54,9 @@ pdf: book browser pdf-tools
 ## Each chapter is executed once: strict nbval executes it and, when every cell reproduces its stored output,
 ## hands it to the book build through the jupyter cache (tests/verified_notebooks.py); the build executes
 ## only a chapter that did not pass. The build (one core) runs beside the library's tests and doctests, then
-## the PDF is printed from the built book and read back, and the browser tests read the built book (the PDF
-## first, since the introduction links it). Every stage runs, so one run reports every failure; the exit status
-## is non-zero if any stage failed.
+## the PDF is printed from the built book (before the browser tests, since the introduction links it), and the
+## browser tests read the built book while the PDF tests (one core) read the PDF back. Every stage runs, so one
+## run reports every failure; the exit status is non-zero if any stage failed.
 test: setup browser pdf-tools fresh-cache
 	@status=0; \
 	echo "== the chapters: notebook hygiene and strict nbval"; \
@@ -71,11 +71,13 @@ test: setup browser pdf-tools fresh-cache
 	rm -f $(PDF) _build/html/lossbook.pdf; \
 	if wait $$build; then \
 	  tail -n 3 _build/build.log; \
-	  echo "== the book as a PDF ($(PDF)), printed from the built book and read back"; \
+	  echo "== the book as a PDF ($(PDF)), printed from the built book"; \
 	  $(BIN)/python -m pdf_edition || status=1; \
-	  $(BIN)/python -m pytest -q tests/pdf pdf_edition || status=1; \
-	  echo "== the built book, read in a browser"; \
+	  echo "== the built book, read in a browser (the PDF is read back beside it: its report follows)"; \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider tests/pdf pdf_edition > _build/pdf-tests.log 2>&1 & pdf_tests=$$!; \
 	  $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests/browser || status=1; \
+	  echo "== the PDF, read back (log in _build/pdf-tests.log)"; \
+	  wait $$pdf_tests || status=1; cat _build/pdf-tests.log; \
 	  echo "== forms a textbook does not print, counted over the built book (each must be 0)"; \
 	  $(BIN)/python tests/formula_forms.py _build/html; \
 	else status=1; cat _build/build.log; echo "The book did not build; the browser tests were not run."; fi; \

@@ -417,7 +417,7 @@ def test_kl_quad_bounds_its_work(monkeypatch):
 
 
 @pytest.mark.parametrize("family", ["normal", "laplace"])
-@settings(deadline=None, max_examples=60)
+@settings(deadline=None, max_examples=30)
 @given(
     mu_p=st.floats(-1e4, 1e4),
     s_p=st.floats(-10, 10).map(math.exp),
