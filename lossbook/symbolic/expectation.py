@@ -573,7 +573,7 @@ def _nonpolynomial_expectation(f: sp.Expr, x: sp.Symbol, dist: Distribution, mom
     if f.has(sp.Abs, sp.sign, sp.Heaviside) and not dist.discrete:
         return _piecewise_expectation(f, x, dist)
     if moments is not None:
-        why = f"{moments}"
+        why = str(moments).removeprefix("k: ")  # the reason, without the name of raw_moment's argument
     elif f.is_polynomial(x):
         why = f"{type(dist).__name__} gives no raw_moment"
     else:

@@ -191,7 +191,7 @@ def stationary_points(expr: sp.Expr, variables: sp.Symbol | Sequence[sp.Symbol])
     >>> stationary_points(nll, beta)
     Traceback (most recent call last):
     ...
-    lossbook.symbolic.errors.NoClosedFormError: the score equation for beta mixes beta with exp(-y_i/beta) ...
+    lossbook.symbolic.errors.NoClosedFormError: the score equation for beta comes from a term of -log L, exp(-y_i/beta), ...
     """
     variables = (variables,) if isinstance(variables, sp.Basic) else tuple(variables)
     if not variables:
@@ -378,8 +378,9 @@ def _inside_sum_reason(blocked: dict) -> str:
             )
         else:
             parts.append(
-                f"the score equation for {v} mixes {v} with {_show(summands[0])} inside a sum over the observations: "
-                f"no rewrite takes {v} out of the sum, so the equation is transcendental in {v}"
+                f"the score equation for {v} comes from a term of -log L, {_show(summands[0])}, that mixes {v} with the "
+                f"observations inside a sum over them: no rewrite takes {v} out of the sum, so the equation is "
+                f"transcendental in {v}"
             )
             smooth = True
     return "; ".join(parts) + (f"; {_FIT}" if smooth else "")
