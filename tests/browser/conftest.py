@@ -379,7 +379,7 @@ AXE_OPTIONS = {
 # The rules of axe (among AXE_TAGS) whose outcome depends on the colours of the page.
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 AXE_SCRIPT = Axe().axe_script  # axe-core, as axe-playwright-python ships it
-# Two kinds of text are too numerous for axe's color-contrast rule, which measures every text element on its
+# Three kinds of text are too numerous for axe's color-contrast rule, which measures every text element on its
 # own (milliseconds each: it finds the element's background by stacking up every box at that point), and share
 # a few colours:
 # - code blocks: every syntax-highlighted token is an element, two thirds of a chapter's text elements, and
@@ -388,18 +388,23 @@ AXE_SCRIPT = Axe().axe_script  # axe-core, as axe-playwright-python ships it
 #   formula; mjx-assistive-mml beside it holds the MathML a screen reader reads, clipped out of sight). A glyph
 #   is CSS generated content (mjx-c::before), not a text node, so axe's rule has never measured a formula's
 #   contrast: it only spent time deciding, glyph by glyph, that there was no text to measure.
-# Text of one colour on one background has one contrast, so color-contrast skips both (SKIP_IN_CONTRAST), and
+# - the entries of the API reference: Sphinx writes each name, parameter and punctuation mark of a signature,
+#   and each term of a parameter list, as an element of its own; measuring them one by one took axe 15 s on
+#   the API page, two thirds of its time there.
+# Text of one colour on one background has one contrast, so color-contrast skips these (SKIP_IN_CONTRAST), and
 # TEXT_CONTRAST measures each distinct colour pair of their text, generated content included, once, by the
 # same WCAG formula and the same 4.5:1 threshold for text of normal size: every code token, a cell's printed
-# output and every glyph of a formula (a colour given with \color included) is measured, one pair at a time.
+# output, every glyph of a formula (a colour given with \color included) and every piece of an API entry is
+# measured, one pair at a time.
 # Every other rule of axe runs on every element: the code, the formulas' containers, their MathML, the glyph
 # trees (aria-hidden-focus checks that nothing in them takes focus). Excluding the glyph trees from those
 # rules through axe's context made them slower, not faster: axe tests each node it gathers against them.
 OWN_CONTRAST = {
     "code": ".highlight pre, .highlight pre *",  # the block itself too: a cell's printed output is its own text
     "formula": "mjx-math, mjx-math *",
+    "API entry": "dl.py, dl.py *",
 }
-SKIP_IN_CONTRAST = ".highlight pre, mjx-math"
+SKIP_IN_CONTRAST = ".highlight pre, mjx-math, dl.py"
 # One axe run with every rule (one set-up, and link-in-text-block reuses the colours that color-contrast has
 # computed) instead of one without color-contrast and one with it alone: color-contrast is told to skip
 # SKIP_IN_CONTRAST by wrapping its matches function (axe has no option for a rule's own context; _audit is
@@ -446,7 +451,8 @@ TEXT_CONTRAST = """(selector) => {
     const generated = content => content === "none" || content === "normal" ? "" : content.replace(/^"(.*)"$/s, "$1");
     const measured = new Map();
     const measure = (element, text, style, pseudo) => {
-        if (!text.trim()) return;
+        // Text a reader cannot see is not measured, as axe measures none: a permalink's "#" is hidden until hover.
+        if (!text.trim() || style.visibility !== "visible") return;
         const own = pseudo ? parse(style.backgroundColor) : {a: 0};  // a ::before or ::after may have one
         const back = own.a > 0 ? over(own, background(element)) : background(element);
         const fore = over(parse(style.color), back);

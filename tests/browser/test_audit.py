@@ -3,7 +3,7 @@
 The audit measures the contrast of code and of formulas on its own (``TEXT_CONTRAST``) and lets axe-core do
 everything else, with axe's color-contrast rule told to skip code blocks and MathJax's glyph trees. These
 tests read a small page written here, shaped like the book's (a paragraph, a formula as MathJax's CHTML output
-draws it, a highlighted code cell and its printed output), and spoil one thing at a time: the audit passes the
+draws it, a highlighted code cell and its printed output, an entry of the API reference), and spoil one thing at a time: the audit passes the
 page as written and reports each defect, by the check meant to catch it and by no other.
 """
 
@@ -41,6 +41,10 @@ xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math></mjx-assistive-mml>
 <div class="highlight"><pre><span></span><span class="n">residual</span> <span class="o">=</span> <span
 class="mi">1</span></pre></div>
 <div class="highlight"><pre><span></span>printed output of the cell</pre></div>
+<dl class="py function"><dt class="sig sig-object py" id="loss"><span class="sig-name descname"><span
+class="pre">loss</span></span><span class="sig-paren">(</span><em class="sig-param"><span class="n"><span
+class="pre">r</span></span></em><span class="sig-paren">)</span></dt>
+<dd><p>The loss of a residual.</p></dd></dl>
 </main>
 </body>
 </html>"""
@@ -55,6 +59,9 @@ DEFECTS = {
     # Text MathJax has no glyph for is a text node in the glyph tree (mjx-utext).
     "formula text": f"""document.querySelector('mjx-math').insertAdjacentHTML(
         'beforeend', '<mjx-utext style="color: {LIGHT_GREY}">max</mjx-utext>')""",
+    # An entry of the API reference, as Sphinx writes one.
+    "API entry": f"document.querySelector('dl.py dd p').style.color = '{LIGHT_GREY}'",
+    "API signature": f"document.querySelector('dl.py em.sig-param .pre').style.color = '{LIGHT_GREY}'",
     # The glyph tree is hidden from screen readers, so nothing in it may take the keyboard's focus.
     "link in the glyphs": """document.querySelector('mjx-math').insertAdjacentHTML(
         'beforeend', '<a href="#top">x</a>')""",
@@ -66,6 +73,8 @@ REPORTED_AS = {
     "formula glyph": r"formula text 'mjx-c\.x' \('x', rgb\(187, 187, 187\)\) has contrast 1\.\d\d:1",
     "formula text": r"formula text 'mjx-utext' \('max', rgb\(187, 187, 187\)\) has contrast",
     "link in the glyphs": r"axe \w+ aria-hidden-focus: ",
+    "API entry": r"API entry text 'p' \('The loss of a residual\.', rgb\(187, 187, 187\)\) has contrast",
+    "API signature": r"API entry text 'span\.pre' \('r', rgb\(187, 187, 187\)\) has contrast",
 }
 
 
@@ -107,3 +116,14 @@ def test_the_colour_audit_reports_each_colour_defect_and_nothing_else(reader, wr
         assert problems == []
     else:
         assert problems and all(re.match(REPORTED_AS[defect], problem) for problem in problems), "\n".join(problems)
+
+
+def test_text_a_reader_cannot_see_is_not_measured(reader, written_page):
+    """As axe does: a permalink's "#" in an API entry is hidden until the pointer is over it."""
+    written_page.evaluate(
+        f"""document.querySelector('dl.py dt').insertAdjacentHTML('beforeend',
+            '<a class="headerlink" href="#loss" style="visibility: hidden; color: {LIGHT_GREY}">#</a>')"""
+    )
+    assert reader.audit(written_page) == []
+    written_page.evaluate("document.querySelector('dl.py a.headerlink').style.visibility = 'visible'")
+    assert any(p.startswith("API entry text 'a.headerlink'") for p in reader.audit(written_page))
