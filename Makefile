@@ -58,6 +58,7 @@ pdf: book browser pdf-tools
 ## browser tests read the built book while the PDF tests (one core) read the PDF back. Every stage runs, so one
 ## run reports every failure; the exit status is non-zero if any stage failed.
 test: setup browser pdf-tools fresh-cache
+	@$(BIN)/python -m compileall -q lossbook tests _ext pdf_edition  # bytecode once, for every kernel and worker
 	@status=0; \
 	echo "== the chapters: notebook hygiene and strict nbval"; \
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests/test_notebook_hygiene.py chapters \

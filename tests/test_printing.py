@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sympy.parsing.latex import parse_latex
 
@@ -219,6 +219,7 @@ def _value(tex: str) -> complex:
     return complex(parsed.subs({s: point.get(str(s), 0.0) for s in parsed.free_symbols}).evalf())
 
 
+@settings(max_examples=50)  # each example parses the printed LaTeX back with SymPy's parser, about 0.1 s
 @given(expressions())
 def test_printing_never_changes_the_value(expr):
     """Read the textbook LaTeX back with SymPy's own parser: it has the value that SymPy's own LaTeX of the same
