@@ -72,6 +72,7 @@ MATHJAX_FOR_PRINT = """(() => {
 
 WAIT_FOR_MATHJAX = """async () => {
     if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+    await document.fonts.ready;  // MathJax's and the theme's web fonts: a late font would move line breaks
     const errors = [...document.querySelectorAll("mjx-merror, [data-mjx-error]")];
     return errors.map(node => node.getAttribute("data-mjx-error") || node.textContent);
 }"""

@@ -5,9 +5,11 @@ memory addresses, absolute paths, warnings or machine details would make the com
 author's machine into the book.
 """
 
+import base64
 import json
 import re
 import socket
+import struct
 from pathlib import Path
 
 import pytest
@@ -90,3 +92,25 @@ def test_every_figure_has_alt_text_and_a_caption(path):
             assert len(alt) >= 40 and not re.search(r"\.(png|svg|jpg)$", alt), f"{path.name}: alt text {alt!r}"
             assert mystnb.get("figure", {}).get("caption"), f"{path.name}: a figure without a caption"
             assert mystnb["figure"].get("name", "").startswith("fig-"), f"{path.name}: a figure without a label"
+
+
+def _png_size(encoded):
+    """Width and height in pixels of a base64-encoded PNG, read from its IHDR chunk."""
+    header = base64.b64decode(encoded[:64])
+    assert header[:8] == b"\x89PNG\r\n\x1a\n" and header[12:16] == b"IHDR", "not a PNG"
+    return struct.unpack(">II", header[16:24])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_figure_is_stored_at_twice_its_display_size(path):
+    """Figures are stored as retina PNGs (200 dpi), so they stay sharp on dense screens and in the PDF edition."""
+    for cell in _code_cells(path):
+        for output in cell.get("outputs", []):
+            if "image/png" not in output.get("data", {}):
+                continue
+            data = output["data"]["image/png"]
+            width, height = _png_size(data if isinstance(data, str) else "".join(data))
+            shown = output.get("metadata", {}).get("image/png", {})
+            assert (shown.get("width"), shown.get("height")) == (width // 2, height // 2), (
+                f"{path.name}: a {width} x {height} figure displayed at {shown or 'its pixel size'}"
+            )

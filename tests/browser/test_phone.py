@@ -1,6 +1,7 @@
-"""On a 390-pixel phone screen no formula is cut off, and a formula wider than the column scrolls sideways with a
-visible cue. test_chapters.py runs FORMULA_PROBLEMS on every chapter (in the tab it has already loaded); this file
-shows that the marking works and that the check can fail.
+"""On a 390-pixel phone screen no formula is cut off, a formula wider than the column scrolls sideways with a
+visible cue, and a figure narrows to the column keeping its shape. test_chapters.py runs FORMULA_PROBLEMS and
+FIGURE_PROBLEMS on every chapter (in the tab it has already loaded); this file shows that the marking works and
+that the checks can fail.
 
 The theme clips inline formulas (``span.math`` hides its overflow) and gives no sign that a wide display
 formula scrolls. ``_static/math-overflow.js`` marks every formula wider than its box (class ``lossbook-wide``:
@@ -38,6 +39,27 @@ FORMULA_PROBLEMS = """() => {
     return problems;
 }"""
 
+# Figures are stored at twice their display size and state that size (width and height) on the image; on a
+# phone the column is narrower, and a figure must narrow as a whole: its drawn shape is its image's shape.
+FIGURE_PROBLEMS = """() => {
+    const problems = [];
+    const screen = document.documentElement.clientWidth;
+    for (const img of document.querySelectorAll("article img")) {
+        if (img.offsetParent === null || !img.naturalWidth) continue;
+        const style = getComputedStyle(img), box = img.getBoundingClientRect();
+        const edges = (a, b) => ["border-" + a + "-width", "border-" + b + "-width", "padding-" + a, "padding-" + b]
+            .reduce((sum, name) => sum + parseFloat(style.getPropertyValue(name)), 0);
+        const width = box.width - edges("left", "right"), height = box.height - edges("top", "bottom");
+        const name = (img.getAttribute("alt") || img.getAttribute("src")).slice(0, 60);
+        const distortion = (width / height) / (img.naturalWidth / img.naturalHeight);
+        if (Math.abs(distortion - 1) > 0.02)
+            problems.push(`figure drawn ${Math.round(width)} x ${Math.round(height)} px from a ` +
+                          `${img.naturalWidth} x ${img.naturalHeight} image: ${name}`);
+        if (box.right > screen + 1) problems.push(`figure runs off the screen (${Math.round(box.right)} px): ${name}`);
+    }
+    return problems;
+}"""
+
 WIDE = "() => document.querySelectorAll('.lossbook-wide.more-right').length"
 
 
@@ -61,3 +83,18 @@ def test_the_check_finds_a_clipped_formula(reader, path):
         }"""
     )
     assert any(problem.startswith("cut off") for problem in page.evaluate(FORMULA_PROBLEMS))
+
+
+@reads(CHAPTER)
+def test_figures_narrow_whole_on_a_phone(reader, path):
+    page = reader.view(path, phone=True)
+    assert page.evaluate("() => document.querySelectorAll('article img').length") > 0
+    assert page.evaluate(FIGURE_PROBLEMS) == []
+
+
+@reads(CHAPTER)
+def test_the_check_finds_a_squashed_figure(reader, path):
+    """A figure that keeps its stated height while the column narrows its width is reported."""
+    page = reader.take(path, phone=True)
+    page.evaluate("() => document.querySelector('article img').style.setProperty('height', '411px', 'important')")
+    assert any(problem.startswith("figure drawn") for problem in page.evaluate(FIGURE_PROBLEMS))

@@ -163,6 +163,22 @@ def test_every_figure_is_printed_with_its_caption(pdf_path, book_text, entries):
         assert _normalise(words) in book_text, f"caption not found in the PDF: {caption[:80]!r}"
 
 
+# Print resolution for the book's line figures: 300 ppi is the rule for photographs; every figure, stored at
+# twice its display size (lossbook.plots), prints at 190 ppi or more, about twice what the screen shows.
+PRINT_PPI = 190
+
+
+def test_every_figure_is_printed_at_print_resolution(pdf_path):
+    listing = subprocess.run(["pdfimages", "-list", str(pdf_path)], check=True, capture_output=True, text=True).stdout
+    header = listing.splitlines()[0].split()
+    low = []
+    for line in listing.splitlines()[2:]:
+        row = dict(zip(header, line.split()))
+        if row["type"] == "image" and min(int(row["x-ppi"]), int(row["y-ppi"])) < PRINT_PPI:
+            low.append(f"page {row['page']}: {row['width']} x {row['height']} px at {row['x-ppi']} ppi")
+    assert not low, "figures printed below print resolution:\n" + "\n".join(low)
+
+
 def test_every_solution_is_printed_after_its_exercise(reader, page_texts, entries):
     # Whitespace is dropped on both sides: the PDF's text and the HTML's differ in spaces around tags and
     # punctuation. The search starts after the front matter, whose contents name every chapter too.
