@@ -10,6 +10,7 @@ Install with ``pip install "lossbook[plots]"``. The figures are introduced in
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -98,7 +99,9 @@ def _display_at_twice_the_density() -> None:
     # and selects them again on a change once it is active.
     settings = InlineBackend.instance(parent=shell)
     if settings.figure_formats != {"retina"}:
-        settings.figure_formats = {"retina"}
+        with warnings.catch_warnings():  # matplotlib-inline observes the setting by a hook traitlets deprecates
+            warnings.simplefilter("ignore", DeprecationWarning)
+            settings.figure_formats = {"retina"}
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: float = 4.0, **kwargs):
