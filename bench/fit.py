@@ -6,9 +6,10 @@ is (it includes the derivation and the symbolic score and information of the res
 fit is reported for scale, not as a goal: SciPy derives nothing and uses closed forms or root-finders written
 for each family where it has them.
 
-Families: four a reader writes (Gumbel, Weibull, Logistic, defined below as a reader would) and the shipped
-Normal and Gamma. Times of later fits are the minimum over repeats (``timeit.repeat``), the least disturbed
-measure of a deterministic function; each first fit is timed once, in a fresh cache.
+Families: three a reader writes (Gumbel, Weibull, Logistic, written as a reader would in
+tests/reader_families.py) and the shipped Normal and Gamma. Times of later fits are the minimum over repeats
+(``timeit.repeat``), the least disturbed measure of a deterministic function; each first fit is timed once, in a
+fresh cache.
 
 Run with `python bench/fit.py`. Prints a Markdown table with each goal; not a test.
 """
@@ -16,6 +17,7 @@ Run with `python bench/fit.py`. Prints a Markdown table with each goal; not a te
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 import time
 import timeit
 
@@ -24,49 +26,14 @@ import sympy as sp
 from scipy import stats
 from tables import report  # bench/tables.py: python puts the script's folder on sys.path
 
-from lossbook.symbolic import Distribution, Gamma, Normal
+from lossbook.symbolic import Gamma, Normal
 from lossbook.symbolic import fitting
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the reader's families live with the tests
+from reader_families import Gumbel, Logistic, Weibull  # noqa: E402
 
 SIZE = 1_000
 GOAL = 0.1  # seconds for a fit after the first
-
-
-class Gumbel(Distribution):
-    param_names = ("mu", "beta")
-
-    def log_density_terms(self, x):
-        mu, beta = self.params
-        z = (x - mu) / beta
-        return [-sp.log(beta), -z, -sp.exp(-z)]
-
-    @property
-    def support(self):
-        return sp.Reals
-
-
-class Weibull(Distribution):
-    param_names = ("k", "lam")
-
-    def log_density_terms(self, x):
-        k, lam = self.params
-        return [sp.log(k), -k * sp.log(lam), (k - 1) * sp.log(x), -((x / lam) ** k)]
-
-    @property
-    def support(self):
-        return sp.Interval.open(0, sp.oo)
-
-
-class Logistic(Distribution):
-    param_names = ("mu", "s")
-
-    def log_density_terms(self, x):
-        mu, s = self.params
-        z = (x - mu) / s
-        return [-sp.log(s), -z, -2 * sp.log(1 + sp.exp(-z))]
-
-    @property
-    def support(self):
-        return sp.Reals
 
 
 def families():

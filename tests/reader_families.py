@@ -1,6 +1,7 @@
 """Families the library does not ship, written as a reader would: a Distribution subclass in about ten lines.
 
-Used by test_likelihood.py and test_fit.py; their scipy.stats twins are gumbel_r, weibull_min (loc 0) and logistic.
+Used by test_likelihood.py and test_fit.py, and by the benchmarks of issue 15 (bench/fit.py, bench/loss_function.py,
+bench/families.py); their scipy.stats twins are gumbel_r, weibull_min (loc 0), logistic and lognorm (scale e^mu).
 """
 
 import sympy as sp
@@ -65,3 +66,17 @@ class Logistic(Distribution):
     @property
     def support(self):
         return sp.Reals
+
+
+class LogNormal(Distribution):
+    """Log-normal: the logarithm of x is Normal(mu, sigma^2)."""
+
+    param_names = ("mu", "sigma")
+
+    def log_density_terms(self, x):
+        mu, sigma = self.params
+        return [-sp.log(x * sigma * sp.sqrt(2 * sp.pi)), -((sp.log(x) - mu) ** 2) / (2 * sigma**2)]
+
+    @property
+    def support(self):
+        return sp.Interval.open(0, sp.oo)
