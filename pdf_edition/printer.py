@@ -34,6 +34,7 @@ from pypdf import PdfReader
 
 from .contents import Entry
 
+# Debian's Chromium, headless and offline; the browser tests (tests/browser) read the book with the same.
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

@@ -31,20 +31,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from filelock import FileLock
 
+from pdf_edition.printer import CHROMIUM, CHROMIUM_ARGS  # the browser the book is read in and printed with
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Sphinx's support files, not pages: stylesheets and scripts, the copied sources, the figures.
 NOT_PAGES = {"_static", "_sources", "_images"}
 BUILD_COMMAND = ["build", "-W", "-n", "--keep-going", "--path-output", ".", "."]
