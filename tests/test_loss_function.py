@@ -17,6 +17,7 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reader_families import LogNormal as ReaderLogNormal  # no shipped family is called LogNormal
 from scipy import stats
 
 from lossbook import numeric, symbolic
@@ -88,19 +89,6 @@ class ReaderLogistic(Distribution):
     @property
     def support(self):
         return sp.Reals
-
-
-class ReaderLogNormal(Distribution):
-    name = "LogNormal"
-    param_names = ("mu", "sigma")
-
-    def log_density_terms(self, x):
-        mu, sigma = self.params
-        return [-sp.log(x * sigma * sp.sqrt(2 * sp.pi)), -((sp.log(x) - mu) ** 2) / (2 * sigma**2)]
-
-    @property
-    def support(self):
-        return sp.Interval.open(0, sp.oo)
 
 
 class ReaderSkewNormal(Distribution):
