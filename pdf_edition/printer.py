@@ -212,7 +212,7 @@ def served(folder: Path) -> Iterator[str]:
     """Serve ``folder`` on 127.0.0.1 at a free port for the duration; yields the base URL (ending in /)."""
     server = ThreadingHTTPServer((HOST, 0), functools.partial(_QuietHandler, directory=str(folder)))
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="pdf-book-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name="book-server", daemon=True)
     thread.start()
     try:
         yield f"http://{HOST}:{server.server_address[1]}/"

@@ -21,9 +21,7 @@ import re
 import socket
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -31,7 +29,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from filelock import FileLock
 
-from pdf_edition.printer import CHROMIUM, CHROMIUM_ARGS  # the browser the book is read in and printed with
+from pdf_edition.printer import CHROMIUM, CHROMIUM_ARGS, served  # the book is read as it is printed
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "_build"
@@ -213,25 +211,12 @@ def built_book() -> Path:
     return ensure_book()
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the signature is http.server's
-        pass
-
-
 @pytest.fixture(scope="session")
 def book_url(built_book: Path):
-    """The built book served over HTTP on 127.0.0.1 at a free port; stopped when the session ends."""
-    handler = functools.partial(_QuietHandler, directory=str(built_book))
-    server = ThreadingHTTPServer((HOST, 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="book-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://{HOST}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    """The built book served over HTTP on 127.0.0.1 at a free port (as the PDF printer serves it); stopped
+    when the session ends."""
+    with served(built_book) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
