@@ -72,7 +72,8 @@ def apply_style() -> None:
     In an IPython kernel, figures are also displayed at twice their pixel density (the inline backend's
     ``"retina"`` format: a PNG at 200 dpi whose stated display size is that of the 100 dpi figure), so that a
     figure is as large on the page as before and stays sharp on a high-density screen and in the book's PDF
-    edition.
+    edition. This is chosen once per session, at the first call: a format chosen afterwards, for example with
+    ``%config InlineBackend.figure_formats = ["png"]``, is kept.
 
     Examples
     --------
@@ -85,16 +86,21 @@ def apply_style() -> None:
     _display_at_twice_the_density()
 
 
+_DENSITY_CHOSEN_FOR: list[object] = []  # the IPython shell whose figure format apply_style has chosen
+
+
 def _display_at_twice_the_density() -> None:
-    """Make the IPython shell, if there is one, display figures as retina PNGs (see :func:`apply_style`)."""
+    """Make the IPython shell, if there is one, display figures as retina PNGs (see :func:`apply_style`);
+    once per shell, so that a reader's later choice stands."""
     try:
         from IPython import get_ipython
         from matplotlib_inline.config import InlineBackend
     except ImportError:  # matplotlib outside IPython: nothing displays figures
         return
     shell = get_ipython()
-    if shell is None:
+    if shell is None or any(chosen is shell for chosen in _DENSITY_CHOSEN_FOR):
         return
+    _DENSITY_CHOSEN_FOR[:] = [shell]
     # The inline backend selects its formats from this setting when it is activated (at the first figure),
     # and selects them again on a change once it is active.
     settings = InlineBackend.instance(parent=shell)

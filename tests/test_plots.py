@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import struct
+import warnings
 
 import pytest
 
@@ -48,4 +49,27 @@ def test_in_ipython_figures_are_displayed_at_twice_their_density(shell):
     # the display size is the figure's size at 100 dpi (4 x 3 inches), give or take the margin that
     # bbox_inches="tight" trims or pads
     assert abs(width // 2 - 400) < 30 and abs(height // 2 - 300) < 30
+    plots.plt.close(fig)
+
+
+@pytest.mark.parametrize("choose", ["config", "set_matplotlib_formats"])
+def test_a_format_chosen_after_the_first_figure_is_kept(shell, choose):
+    from IPython.core.pylabtools import select_figure_formats
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    plots.apply_style()
+    settings = InlineBackend.instance()
+    # The inline backend, activated by the first figure: from now on a change of the setting selects formats.
+    settings.shell = shell
+    select_figure_formats(shell, settings.figure_formats)
+    if choose == "config":
+        with warnings.catch_warnings():  # matplotlib-inline's change hook is one traitlets deprecates
+            warnings.simplefilter("ignore", DeprecationWarning)
+            settings.figure_formats = ["png"]  # what %config InlineBackend.figure_formats = ["png"] does
+    else:
+        set_matplotlib_formats("png")
+    fig, ax = plots.new_figure(width=4.0, height=3.0)  # applies the style again
+    data, metadata = shell.display_formatter.format(fig)
+    width = struct.unpack(">II", base64.b64decode(data["image/png"])[16:24])[0]
+    assert "image/png" not in metadata and abs(width - 400) < 30
     plots.plt.close(fig)
