@@ -70,6 +70,16 @@ def reader(pdf_path: Path) -> PdfReader:
     return PdfReader(pdf_path)
 
 
+@pytest.fixture(scope="session")
+def images(pdf_path: Path) -> list[dict[str, str]]:
+    """Every image drawn in the PDF, as poppler's ``pdfimages -list`` lists it: a row per drawing (page, type,
+    width and height in pixels, x-ppi and y-ppi on the page, ...)."""
+    listing = subprocess.run([_require("pdfimages"), "-list", str(pdf_path)], check=True, capture_output=True,
+                             text=True).stdout.splitlines()
+    header = listing[0].split()
+    return [dict(zip(header, line.split())) for line in listing[2:]]
+
+
 ZOOM = 3  # pdftohtml rounds positions to whole units: at 3 a point (its largest zoom), to a third of a point
 
 
